@@ -1,0 +1,87 @@
+/* names.h - personal and entity names, made comparable across scripts and spellings.
+ *
+ * tims_name_parse() takes a name in UTF-8 as it comes (a list entry, an officer's typing, an
+ * MRZ name field) and produces its tokens: NFKD, marks stripped, case folded (utf8proc),
+ * transliterated to Latin after ICAO 9303 Part 3 (Cyrillic, Greek, Arabic, and the Latin
+ * specials ß æ ø đ ł þ ...), punctuation dropped. Particles and honorifics (al, el, bin, ibn,
+ * abu, de, van, von, haji ...) are kept as weak tokens. Token text is lower-case ASCII [a-z0-9].
+ *
+ * tims_name_similarity() scores two parsed names in [0, 1]: the best one-to-one assignment of
+ * tokens (order does not matter) by Jaro-Winkler, weighted by how rare each token is (a
+ * callback gives the weight; NULL means all tokens weigh the same) and by weakness.
+ *
+ * Ownership: a tims_name owns its memory; tims_name_free() releases it and is safe on a zeroed
+ * or already freed name. Nothing here prints, exits, or reads the clock or environment. */
+#ifndef TIMS_NAMES_H
+#define TIMS_NAMES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tims/common.h"
+
+enum {
+    TIMS_NAME_MAX_TOKENS = 16, /* tokens beyond this are dropped (and flagged) */
+};
+
+/* Flags for tims_name_parse. */
+enum {
+    TIMS_NAME_LAST_FIRST = 1 << 0, /* "LAST, First Middle" -> First Middle LAST */
+    TIMS_NAME_MRZ = 1 << 1,        /* MRZ name field: '<' separates, "<<" splits surname */
+};
+
+typedef struct tims_name_token {
+    const char *text; /* lower-case ASCII, NUL-terminated, inside the name's own buffer */
+    uint16_t len;
+    uint8_t weak;     /* particle or honorific: counts less, never matches on its own */
+} tims_name_token;
+
+typedef struct tims_name {
+    tims_name_token tokens[TIMS_NAME_MAX_TOKENS];
+    size_t count;
+    uint8_t truncated; /* more tokens than TIMS_NAME_MAX_TOKENS, or an MRZ name that filled its field */
+    char *buf;         /* owns the token text */
+} tims_name;
+
+/* tims_name_parse - parse len bytes of UTF-8 into out (which the caller provides and later
+ * frees with tims_name_free). Invalid UTF-8 gives TIMS_EDATA with a sentence in diag and
+ * leaves out empty. A name with no letters at all parses to zero tokens (not an error). */
+tims_err tims_name_parse(const char *utf8, size_t len, unsigned flags, tims_name *out,
+                         tims_diag *diag);
+void tims_name_free(tims_name *name);
+
+/* tims_name_fold - the normalised, transliterated form of a name as one string of tokens
+ * joined by single spaces (as tims_name_parse would give them), for display and keys.
+ * Caller frees with tims_free. */
+tims_err tims_name_fold(const char *utf8, size_t len, char **out, tims_diag *diag);
+
+/* tims_jaro_winkler - the plain Jaro-Winkler similarity of two byte strings, with the usual
+ * prefix scale 0.1 over at most 4 characters; 1.0 for two empty strings. */
+double tims_jaro_winkler(const char *a, size_t alen, const char *b, size_t blen);
+
+/* How rare a token is, from the lists loaded: higher is rarer. NULL callback: weight 1. */
+typedef double (*tims_token_weight_fn)(const char *token, size_t len, void *ctx);
+
+/* One pair of the best assignment, for explanations. Indexes into the two names' tokens. */
+typedef struct tims_token_pair {
+    uint8_t query;
+    uint8_t candidate;
+    float similarity;
+} tims_token_pair;
+
+typedef struct tims_name_match {
+    double score;
+    tims_token_pair pairs[TIMS_NAME_MAX_TOKENS];
+    size_t pair_count;
+} tims_name_match;
+
+/* tims_name_similarity - score query against candidate in [0, 1]; when explain is not NULL,
+ * fill it with the score and the token pairs that produced it. */
+double tims_name_similarity(const tims_name *query, const tims_name *candidate,
+                            tims_token_weight_fn weight, void *weight_ctx,
+                            tims_name_match *explain);
+
+/* The name-only verdict threshold used by `tims names compare` and as the base of screening. */
+#define TIMS_NAME_MATCH_THRESHOLD 0.88
+
+#endif
