@@ -151,8 +151,8 @@ const char *tims_mrz_code_name(tims_mrz_code code)
 /* ---- reading lines into cells ----------------------------------------------------------- */
 
 typedef struct line_cells {
+    bool ascii;                            /* every cell is one byte: off[] is not used */
     uint16_t off[TIMS_MRZ_LINE_CHARS + 1]; /* byte offset of each kept cell in m->lines[i] */
-    size_t kept;
 } line_cells;
 
 typedef struct work {
@@ -255,6 +255,18 @@ static size_t read_line(tims_mrz_span span, char *dst, line_cells *lc)
     }
     while (n && is_trim((char)p[n - 1]))
         n--;
+    size_t plain = 0;
+    while (plain < n && p[plain] >= 0x20 && p[plain] < 0x7F)
+        plain++;
+    if (plain == n) { /* the usual case: printable ASCII, one byte per character */
+        if (dst) {
+            size_t kept = n < TIMS_MRZ_LINE_CHARS ? n : TIMS_MRZ_LINE_CHARS;
+            memcpy(dst, p, kept);
+            dst[kept] = '\0';
+            lc->ascii = true;
+        }
+        return n;
+    }
     size_t cells = 0, out = 0;
     for (size_t i = 0; i < n;) {
         uint32_t c;
@@ -268,8 +280,8 @@ static size_t read_line(tims_mrz_span span, char *dst, line_cells *lc)
         cells++;
     }
     if (dst) {
-        lc->kept = cells < TIMS_MRZ_LINE_CHARS ? cells : TIMS_MRZ_LINE_CHARS;
-        lc->off[lc->kept] = (uint16_t)out;
+        lc->ascii = false;
+        lc->off[cells < TIMS_MRZ_LINE_CHARS ? cells : TIMS_MRZ_LINE_CHARS] = (uint16_t)out;
         dst[out] = '\0';
     }
     return cells;
@@ -279,8 +291,16 @@ static size_t read_line(tims_mrz_span span, char *dst, line_cells *lc)
 static unsigned char cell(const work *w, int line, size_t i)
 {
     const line_cells *lc = &w->ln[line];
+    if (lc->ascii)
+        return (unsigned char)w->m->lines[line][i];
     uint16_t a = lc->off[i];
     return lc->off[i + 1] - a == 1 ? (unsigned char)w->m->lines[line][a] : 0;
+}
+
+/* byte offset of a cell */
+static size_t cell_at(const work *w, int line, size_t i)
+{
+    return w->ln[line].ascii ? i : w->ln[line].off[i];
 }
 
 static bool is_upper(unsigned c)
@@ -298,13 +318,21 @@ static bool is_mrz(unsigned c)
     return is_upper(c) || is_digit(c) || c == '<';
 }
 
+
+/* value + 1 of a character in a check digit (0-9, A=10 .. Z=35, '<' = 0); 0: not allowed */
+static const uint8_t values[256] = {
+    ['<'] = 1,
+    ['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5,
+    ['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+    ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16, ['G'] = 17,
+    ['H'] = 18, ['I'] = 19, ['J'] = 20, ['K'] = 21, ['L'] = 22, ['M'] = 23, ['N'] = 24,
+    ['O'] = 25, ['P'] = 26, ['Q'] = 27, ['R'] = 28, ['S'] = 29, ['T'] = 30, ['U'] = 31,
+    ['V'] = 32, ['W'] = 33, ['X'] = 34, ['Y'] = 35, ['Z'] = 36,
+};
+
 static int char_value(unsigned c)
 {
-    if (is_digit(c))
-        return (int)(c - '0');
-    if (is_upper(c))
-        return (int)(c - 'A' + 10);
-    return c == '<' ? 0 : -1;
+    return (int)values[c & 0xFF] - 1;
 }
 
 int tims_mrz_check_digit(const char *chars, size_t len)
@@ -372,8 +400,7 @@ static tims_mrz_error *add_error(work *w, const char *field, tims_mrz_code code,
 /* the bytes of one cell */
 static void cell_text(const work *w, int line, size_t i, char out[5])
 {
-    const line_cells *lc = &w->ln[line];
-    size_t a = lc->off[i], n = (size_t)lc->off[i + 1] - a;
+    size_t a = cell_at(w, line, i), n = cell_at(w, line, i + 1) - a;
     memcpy(out, w->m->lines[line] + a, n);
     out[n] = '\0';
 }
@@ -424,9 +451,9 @@ static void copy_bytes(const char *src, size_t n, char *dst, size_t cap, enum co
 
 static const char *seg_bytes(const work *w, seg s, size_t *n)
 {
-    const line_cells *lc = &w->ln[s.line];
-    *n = (size_t)lc->off[s.start + s.len] - lc->off[s.start];
-    return w->m->lines[s.line] + lc->off[s.start];
+    size_t a = cell_at(w, s.line, s.start);
+    *n = cell_at(w, s.line, s.start + s.len) - a;
+    return w->m->lines[s.line] + a;
 }
 
 static void copy_seg(const work *w, seg s, char *dst, size_t cap, enum copy_mode mode)
@@ -475,19 +502,32 @@ static int segs_check(const work *w, const seg *segs, size_t nsegs)
     return sum % 10;
 }
 
-/* compare the check digit at cd with the one segs give; empty_ok: an all-filler field may
- * carry '<' or '0'. shown is the value as the message quotes it. */
+enum check_kind {
+    CHECK_FIELD,    /* a field's own check digit */
+    CHECK_OPTIONAL, /* the same, but an all-filler field may carry '<' or '0' */
+    CHECK_COMPOSITE /* the composite check digit */
+};
+
+/* compare the check digit at cd with the one segs give */
 static void check_digit(work *w, const char *field, const char *label, const seg *segs,
-                        size_t nsegs, seg cd, const char *shown, bool empty_ok)
+                        size_t nsegs, seg cd, enum check_kind kind)
 {
     int expected = segs_check(w, segs, nsegs);
     if (expected < 0)
         return; /* characters outside the MRZ set: the field's own error says so */
     unsigned got = cell(w, cd.line, cd.start);
-    bool empty = empty_ok && nsegs == 1 && all_fillers(w, segs[0]);
+    bool empty = kind == CHECK_OPTIONAL && all_fillers(w, segs[0]);
     if (empty ? (got == '<' || got == '0') : got == (unsigned)('0' + expected))
         return;
-    char got_text[5];
+    char shown[TIMS_MRZ_TEXT(24)] = "", got_text[5];
+    for (size_t i = 0, used = 0; i < nsegs && kind == CHECK_FIELD; i++) {
+        size_t n;
+        const char *b = seg_bytes(w, segs[i], &n);
+        if (used + n < sizeof shown) {
+            memcpy(shown + used, b, n);
+            shown[used += n] = '\0';
+        }
+    }
     cell_text(w, cd.line, cd.start, got_text);
     tims_mrz_error *e;
     if (empty)
@@ -495,7 +535,7 @@ static void check_digit(work *w, const char *field, const char *label, const seg
                       "line %d, position %d: check digit of the %s is %s, but an empty field "
                       "needs < or 0",
                       cd.line + 1, cd.start + 1, label, got_text);
-    else if (strcmp(field, "composite") == 0)
+    else if (kind == CHECK_COMPOSITE)
         e = add_error(w, field, TIMS_MRZ_E_CHECK_DIGIT, cd.line + 1, cd.start + 1,
                       "line %d, position %d: the composite check digit is %s, but the "
                       "characters it covers give %d",
@@ -511,11 +551,9 @@ static void check_digit(work *w, const char *field, const char *label, const seg
 }
 
 static void check_seg_digit(work *w, const char *field, const char *label, seg value, seg cd,
-                            bool empty_ok)
+                            enum check_kind kind)
 {
-    char shown[TIMS_MRZ_TEXT(24)];
-    copy_seg(w, value, shown, sizeof shown, COPY_RAW);
-    check_digit(w, field, label, &value, 1, cd, shown, empty_ok);
+    check_digit(w, field, label, &value, 1, cd, kind);
 }
 
 static void document_code(work *w, const layout *L)
@@ -680,8 +718,8 @@ static void document_number(work *w, const layout *L)
                   "line %d, position %d: the document number is empty", num.line + 1,
                   num.start + 1);
     }
-    check_digit(w, "document_number", "document number", parts, has(parts[1]) ? 2 : 1, cd, joined,
-                false);
+    check_digit(w, "document_number", "document number", parts, has(parts[1]) ? 2 : 1, cd,
+                CHECK_FIELD);
 }
 
 static int days_in_month(int y, int m)
@@ -773,7 +811,7 @@ static void date_field(work *w, seg s, seg cd, bool birth, char *iso, char *raw,
         add_error(w, field, TIMS_MRZ_E_INVALID, s.line + 1, s.start + 1,
                   "line %d, position %d: %s %s is not a real calendar date", s.line + 1,
                   s.start + 1, label, raw);
-    check_seg_digit(w, field, label, s, cd, false);
+    check_seg_digit(w, field, label, s, cd, CHECK_FIELD);
 }
 
 static void sex_field(work *w, seg s)
@@ -857,14 +895,15 @@ static void parse_fields(work *w, const layout *L)
         plain_field(w, rest, m->optional_data, "optional_data", L->optional_label);
     }
     if (has(L->optional_cd))
-        check_seg_digit(w, "optional_data", L->optional_label, L->optional, L->optional_cd, true);
+        check_seg_digit(w, "optional_data", L->optional_label, L->optional, L->optional_cd,
+                        CHECK_OPTIONAL);
     if (has(L->optional2)) {
         copy_seg(w, L->optional2, m->optional_data_2, sizeof m->optional_data_2, COPY_TRIM);
         plain_field(w, L->optional2, m->optional_data_2, "optional_data_2", "optional data");
     }
     if (has(L->composite_cd))
         check_digit(w, "composite", "composite", L->composite, TIMS_ARRAY_LEN(L->composite),
-                    L->composite_cd, "", false);
+                    L->composite_cd, CHECK_COMPOSITE);
 }
 
 /* ---- shape ------------------------------------------------------------------------------ */
@@ -934,7 +973,10 @@ tims_err mrz_parse_core(const tims_mrz_span *first, size_t nfirst, size_t ntotal
     if (!m || !mrz_options_ok(opts) || (nfirst && !first) || nfirst > TIMS_MRZ_MAX_LINES ||
         nfirst > ntotal)
         return TIMS_EINVAL;
-    work w = {.m = m, .opts = opts, .messages = messages};
+    work w; /* not zeroed: read_line fills what is read */
+    w.m = m;
+    w.opts = opts;
+    w.messages = messages;
     clear(m, ntotal);
     for (size_t i = 0; i < nfirst; i++)
         m->line_length[i] = read_line(first[i], m->lines[i], &w.ln[i]);
