@@ -22,8 +22,11 @@ static void check_utf8(const char *s, size_t cap)
         abort(); /* not terminated */
     for (size_t i = 0; i < n;) {
         unsigned char c = (unsigned char)s[i];
-        size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
-                   : (c & 0xF8) == 0xF0 ? 4 : 0;
+        size_t len = c < 0x80             ? 1
+                     : (c & 0xE0) == 0xC0 ? 2
+                     : (c & 0xF0) == 0xE0 ? 3
+                     : (c & 0xF8) == 0xF0 ? 4
+                                          : 0;
         if (len == 0 || i + len > n)
             abort();
         for (size_t k = 1; k < len; k++) {
@@ -34,7 +37,7 @@ static void check_utf8(const char *s, size_t cap)
     }
 }
 
-#define CHECK_FIELD(m, f) check_utf8((m)->f, sizeof (m)->f)
+#define CHECK_FIELD(m, f) check_utf8((m)->f, sizeof(m)->f)
 
 static void check_record(const tims_mrz *m, tims_err err)
 {

@@ -105,8 +105,7 @@ int main(void)
             size_t used = 0;
             for (size_t i = 0; i < json_array_size(mrz) && used < 200; i++)
                 used += (size_t)snprintf(texts[nv] + used, sizeof texts[nv] - used, "%s%s",
-                                         i ? "\n" : "",
-                                         json_string_value(json_array_get(mrz, i)));
+                                         i ? "\n" : "", json_string_value(json_array_get(mrz, i)));
             vitems[nv] = (item){texts[nv], used};
             nv++;
             json_decref(v);

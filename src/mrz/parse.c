@@ -19,6 +19,8 @@ typedef struct seg {
     uint8_t line, start, len; /* 0-based line and start; len 0: the format has no such field */
 } seg;
 
+/* The tables below read like Doc 9303's; clang-format would put one field per line. */
+/* clang-format off */
 #define P(l, from, to) {(uint8_t)((l) - 1), (uint8_t)((from) - 1), (uint8_t)((to) - (from) + 1)}
 #define NOSEG {0, 0, 0}
 
@@ -101,16 +103,25 @@ static const layout french = {
     .optional_label = "administrative code",
 };
 
+/* clang-format on */
+
 static const layout *layout_for(tims_mrz_format format)
 {
     switch (format) {
-    case TIMS_MRZ_TD1: return &td1;
-    case TIMS_MRZ_TD2: return &td2;
-    case TIMS_MRZ_TD3: return &td3;
-    case TIMS_MRZ_MRVA: return &mrva;
-    case TIMS_MRZ_MRVB: return &mrvb;
-    case TIMS_MRZ_FRENCH_ID: return &french;
-    case TIMS_MRZ_UNKNOWN: break;
+    case TIMS_MRZ_TD1:
+        return &td1;
+    case TIMS_MRZ_TD2:
+        return &td2;
+    case TIMS_MRZ_TD3:
+        return &td3;
+    case TIMS_MRZ_MRVA:
+        return &mrva;
+    case TIMS_MRZ_MRVB:
+        return &mrvb;
+    case TIMS_MRZ_FRENCH_ID:
+        return &french;
+    case TIMS_MRZ_UNKNOWN:
+        break;
     }
     return NULL;
 }
@@ -125,13 +136,20 @@ static bool has(seg s)
 const char *tims_mrz_format_name(tims_mrz_format format)
 {
     switch (format) {
-    case TIMS_MRZ_TD1: return "TD1";
-    case TIMS_MRZ_TD2: return "TD2";
-    case TIMS_MRZ_TD3: return "TD3";
-    case TIMS_MRZ_MRVA: return "MRVA";
-    case TIMS_MRZ_MRVB: return "MRVB";
-    case TIMS_MRZ_FRENCH_ID: return "FRENCH_NATIONAL_ID";
-    case TIMS_MRZ_UNKNOWN: break;
+    case TIMS_MRZ_TD1:
+        return "TD1";
+    case TIMS_MRZ_TD2:
+        return "TD2";
+    case TIMS_MRZ_TD3:
+        return "TD3";
+    case TIMS_MRZ_MRVA:
+        return "MRVA";
+    case TIMS_MRZ_MRVB:
+        return "MRVB";
+    case TIMS_MRZ_FRENCH_ID:
+        return "FRENCH_NATIONAL_ID";
+    case TIMS_MRZ_UNKNOWN:
+        break;
     }
     return "UNKNOWN";
 }
@@ -139,11 +157,16 @@ const char *tims_mrz_format_name(tims_mrz_format format)
 const char *tims_mrz_code_name(tims_mrz_code code)
 {
     switch (code) {
-    case TIMS_MRZ_E_SHAPE: return "shape";
-    case TIMS_MRZ_E_LENGTH: return "length";
-    case TIMS_MRZ_E_CHARSET: return "charset";
-    case TIMS_MRZ_E_INVALID: return "invalid";
-    case TIMS_MRZ_E_CHECK_DIGIT: return "check_digit";
+    case TIMS_MRZ_E_SHAPE:
+        return "shape";
+    case TIMS_MRZ_E_LENGTH:
+        return "length";
+    case TIMS_MRZ_E_CHARSET:
+        return "charset";
+    case TIMS_MRZ_E_INVALID:
+        return "invalid";
+    case TIMS_MRZ_E_CHECK_DIGIT:
+        return "check_digit";
     }
     return "unknown";
 }
@@ -318,8 +341,8 @@ static bool is_mrz(unsigned c)
     return is_upper(c) || is_digit(c) || c == '<';
 }
 
-
 /* value + 1 of a character in a check digit (0-9, A=10 .. Z=35, '<' = 0); 0: not allowed */
+/* clang-format off */
 static const uint8_t values[256] = {
     ['<'] = 1,
     ['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5,
@@ -329,6 +352,7 @@ static const uint8_t values[256] = {
     ['O'] = 25, ['P'] = 26, ['Q'] = 27, ['R'] = 28, ['S'] = 29, ['T'] = 30, ['U'] = 31,
     ['V'] = 32, ['W'] = 33, ['X'] = 34, ['Y'] = 35, ['Z'] = 36,
 };
+/* clang-format on */
 
 static int char_value(unsigned c)
 {
@@ -588,8 +612,7 @@ static void document_code(work *w, const layout *L)
                   L->code.start + 1, m->document_code, rule);
 }
 
-static void state_code(work *w, seg s, char *dst, size_t cap, const char *field,
-                       const char *label)
+static void state_code(work *w, seg s, char *dst, size_t cap, const char *field, const char *label)
 {
     copy_seg(w, s, dst, cap, COPY_TRAIL);
     if (tims_country_by_code(dst))
@@ -775,8 +798,8 @@ static int read_date(const work *w, seg s, bool birth, char iso[11])
         tims_mrz_date t = w->opts->today;
         y = t.year / 100 * 100 + yy;
         long have = (long)y * 10000 + mm * 100 + dd;
-        long now = (long)t.year * 10000 + (digits >= 4 ? t.month * 100 : 0) +
-                   (digits == 6 ? t.day : 0);
+        long now =
+            (long)t.year * 10000 + (digits >= 4 ? t.month * 100 : 0) + (digits == 6 ? t.day : 0);
         if (have > now)
             y -= 100;
     }
@@ -830,8 +853,8 @@ static void sex_field(work *w, seg s)
                   s.line + 1, s.start + 1);
     else
         add_error(w, "sex", TIMS_MRZ_E_INVALID, s.line + 1, s.start + 1,
-                  "line %d, position %d: sex \"%s\" is not M, F or < (unspecified)",
-                  s.line + 1, s.start + 1, m->sex);
+                  "line %d, position %d: sex \"%s\" is not M, F or < (unspecified)", s.line + 1,
+                  s.start + 1, m->sex);
 }
 
 static void charset(work *w, const layout *L)
@@ -1022,8 +1045,7 @@ static bool blank(const char *p, size_t n)
     return true;
 }
 
-tims_err tims_mrz_parse(const char *text, size_t len, const tims_mrz_options *opts,
-                        tims_mrz *out)
+tims_err tims_mrz_parse(const char *text, size_t len, const tims_mrz_options *opts, tims_mrz *out)
 {
     if (!text && len)
         return TIMS_EINVAL;
@@ -1052,8 +1074,8 @@ tims_err tims_mrz_parse(const char *text, size_t len, const tims_mrz_options *op
 
 /* ---- positions for the repair ----------------------------------------------------------- */
 
-static void mark(uint8_t kind[3][MRZ_MAX_WIDTH], uint8_t group[3][MRZ_MAX_WIDTH], seg s,
-                 uint8_t k, uint8_t g)
+static void mark(uint8_t kind[3][MRZ_MAX_WIDTH], uint8_t group[3][MRZ_MAX_WIDTH], seg s, uint8_t k,
+                 uint8_t g)
 {
     if (!has(s))
         return;
@@ -1074,7 +1096,7 @@ void mrz_position_kinds(const tims_mrz *m, uint8_t kind[3][MRZ_MAX_WIDTH],
     const seg letters[] = {L->code, L->state, L->nationality, L->name, L->given};
     for (size_t i = 0; i < TIMS_ARRAY_LEN(letters); i++)
         mark(kind, group, letters[i], MRZ_K_LETTER, MRZ_G_NONE);
-    const seg digits[] = {L->number_cd, L->birth, L->birth_cd, L->expiry,
+    const seg digits[] = {L->number_cd, L->birth,       L->birth_cd,    L->expiry,
                           L->expiry_cd, L->optional_cd, L->composite_cd};
     for (size_t i = 0; i < TIMS_ARRAY_LEN(digits); i++)
         mark(kind, group, digits[i], MRZ_K_DIGIT, MRZ_G_NONE);
@@ -1090,8 +1112,7 @@ void mrz_position_kinds(const tims_mrz *m, uint8_t kind[3][MRZ_MAX_WIDTH],
         while (n < L->optional.len && l1[L->optional.start + n] != '<')
             n++;
         kind[0][L->number_cd.start] = MRZ_K_NONE;
-        mark(kind, group, (seg){0, L->optional.start, (uint8_t)(n - 1)}, MRZ_K_MIXED,
-             MRZ_G_NUMBER);
+        mark(kind, group, (seg){0, L->optional.start, (uint8_t)(n - 1)}, MRZ_K_MIXED, MRZ_G_NUMBER);
         mark(kind, group, (seg){0, (uint8_t)(L->optional.start + n - 1), 1}, MRZ_K_DIGIT,
              MRZ_G_NONE);
     }

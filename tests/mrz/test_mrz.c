@@ -18,9 +18,10 @@ static tims_mrz m, fixed; /* large: not on the stack */
 
 #define TD3_L1 "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<"
 #define TD3_L2 "L898902C36UTO7408122F1204159ZE184226B<<<<<10"
-#define TD3 TD3_L1 "\n" TD3_L2
-#define TD1 "I<UTOD231458907<<<<<<<<<<<<<<<\n7408122F1204159UTO<<<<<<<<<<<6\n" \
-            "ERIKSSON<<ANNA<MARIA<<<<<<<<<<"
+#define TD3    TD3_L1 "\n" TD3_L2
+#define TD1                                                                                        \
+    "I<UTOD231458907<<<<<<<<<<<<<<<\n7408122F1204159UTO<<<<<<<<<<<6\n"                             \
+    "ERIKSSON<<ANNA<MARIA<<<<<<<<<<"
 
 /* ---- helpers ---------------------------------------------------------------------------- */
 
@@ -60,8 +61,7 @@ static tims_err parse2(const char *l1, const char *l2, const tims_mrz_options *o
     return parse(text, opts);
 }
 
-static const tims_mrz_error *find_error(const tims_mrz *r, const char *field,
-                                        tims_mrz_code code)
+static const tims_mrz_error *find_error(const tims_mrz *r, const char *field, tims_mrz_code code)
 {
     for (size_t i = 0; i < r->nerrors; i++) {
         if (strcmp(r->errors[i].field, field) == 0 && r->errors[i].code == code)
@@ -149,8 +149,11 @@ static void each_check_digit_of_td3_is_checked(void **state)
     static const struct {
         int pos;
         const char *field;
-    } digits[] = {{9, "document_number"}, {19, "birth_date"}, {27, "expiry_date"},
-                  {42, "optional_data"},  {43, "composite"}};
+    } digits[] = {{9, "document_number"},
+                  {19, "birth_date"},
+                  {27, "expiry_date"},
+                  {42, "optional_data"},
+                  {43, "composite"}};
     for (size_t i = 0; i < TIMS_ARRAY_LEN(digits); i++) {
         char l2[45];
         memcpy(l2, TD3_L2, sizeof l2);
@@ -328,8 +331,9 @@ static void bad_bytes_and_control_characters_become_replacement_characters(void 
 {
     (void)state;
     /* an invalid UTF-8 byte and an ESC in the name: still 44 characters, valid UTF-8 kept */
-    assert_int_equal(parse2("P<UTOER\xFFKSSON<<ANNA<MAR\x1B" "A<<<<<<<<<<<<<<<<<<<", TD3_L2,
-                            &june_2025),
+    assert_int_equal(parse2("P<UTOER\xFFKSSON<<ANNA<MAR\x1B"
+                            "A<<<<<<<<<<<<<<<<<<<",
+                            TD3_L2, &june_2025),
                      TIMS_EDATA);
     assert_int_equal(m.format, TIMS_MRZ_TD3);
     assert_int_equal(m.line_length[0], 44);
@@ -344,9 +348,9 @@ static void bad_bytes_and_control_characters_become_replacement_characters(void 
 static void accented_letter_counts_as_one_character(void **state)
 {
     (void)state;
-    assert_int_equal(parse2("P<UTO\xC3\x89RIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", TD3_L2,
-                            &june_2025),
-                     TIMS_EDATA);
+    assert_int_equal(
+        parse2("P<UTO\xC3\x89RIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", TD3_L2, &june_2025),
+        TIMS_EDATA);
     assert_int_equal(m.format, TIMS_MRZ_TD3);
     assert_string_equal(m.surname, "\xC3\x89RIKSSON");
     assert_non_null(find_error(&m, "surname", TIMS_MRZ_E_INVALID));

@@ -12,18 +12,21 @@
 
 #include "testutil.h"
 
-#define TD3 "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n" \
-            "L898902C36UTO7408122F1204159ZE184226B<<<<<10\n"
-#define TD3_BAD_BIRTH_CD "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n" \
-                         "L898902C36UTO7408123F1204159ZE184226B<<<<<10\n"
-#define TD3_OCR "P<UT0ERIK55ON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n" \
-                "L898902C36UTO740BIZZF12041S9ZE184226B<<<<<1O\n"
-#define TD1 "I<UTOD231458907<<<<<<<<<<<<<<<\r\n7408122F1204159UTO<<<<<<<<<<<6\r\n" \
-            "ERIKSSON<<ANNA<MARIA<<<<<<<<<<\r\n"
+#define TD3                                                                                        \
+    "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"                                               \
+    "L898902C36UTO7408122F1204159ZE184226B<<<<<10\n"
+#define TD3_BAD_BIRTH_CD                                                                           \
+    "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"                                               \
+    "L898902C36UTO7408123F1204159ZE184226B<<<<<10\n"
+#define TD3_OCR                                                                                    \
+    "P<UT0ERIK55ON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"                                               \
+    "L898902C36UTO740BIZZF12041S9ZE184226B<<<<<1O\n"
+#define TD1                                                                                        \
+    "I<UTOD231458907<<<<<<<<<<<<<<<\r\n7408122F1204159UTO<<<<<<<<<<<6\r\n"                         \
+    "ERIKSSON<<ANNA<MARIA<<<<<<<<<<\r\n"
 
 /* run tims with args and input; parse each stdout line as JSON into out[] */
-static int run_json(const char *const *args, const char *input, json_t **out, size_t max,
-                    size_t *n)
+static int run_json(const char *const *args, const char *input, json_t **out, size_t max, size_t *n)
 {
     tims_buf o = {0};
     int code = tu_run(args, input, &o, NULL);
@@ -92,9 +95,9 @@ static void json_has_every_field_and_error_details(void **state)
     json_t *o = v[0];
     assert_string_equal(str(o, "format"), "TD3");
     assert_true(json_is_false(json_object_get(o, "valid")));
-    static const char *const keys[] = {"document_code", "issuing_state", "surname",
-                                       "given_names", "document_number", "nationality",
-                                       "birth_date", "expiry_date", "sex", "optional_data"};
+    static const char *const keys[] = {
+        "document_code", "issuing_state", "surname",     "given_names", "document_number",
+        "nationality",   "birth_date",    "expiry_date", "sex",         "optional_data"};
     for (size_t i = 0; i < TIMS_ARRAY_LEN(keys); i++)
         str(o, keys[i]);
     assert_string_equal(str(o, "birth_date"), "1974-08-12");
@@ -129,8 +132,7 @@ static void unknown_shape_has_null_fields(void **state)
     assert_int_equal(n, 1);
     assert_string_equal(str(v[0], "format"), "UNKNOWN");
     assert_true(json_is_null(json_object_get(v[0], "surname")));
-    assert_string_equal(str(json_array_get(json_object_get(v[0], "errors"), 0), "code"),
-                        "shape");
+    assert_string_equal(str(json_array_get(json_object_get(v[0], "errors"), 0), "code"), "shape");
     free_all(v, n);
 }
 

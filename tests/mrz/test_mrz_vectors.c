@@ -20,13 +20,20 @@ static const tims_mrz_options today = {{2025, 6, 1}, 0};
 static const char *our_field(const char *name)
 {
     static const char *const map[][2] = {
-        {"documentCode", "document_code"}, {"issuingState", "issuing_state"},
-        {"lastName", "surname"},           {"firstName", "given_names"},
-        {"documentNumber", "document_number"}, {"nationality", "nationality"},
-        {"birthDate", "birth_date"},       {"expirationDate", "expiry_date"},
-        {"sex", "sex"},                    {"personalNumber", "optional_data"},
-        {"optional", "optional_data"},     {"optional1", "optional_data"},
-        {"optional2", "optional_data_2"},  {"composite", "composite"},
+        {"documentCode", "document_code"},
+        {"issuingState", "issuing_state"},
+        {"lastName", "surname"},
+        {"firstName", "given_names"},
+        {"documentNumber", "document_number"},
+        {"nationality", "nationality"},
+        {"birthDate", "birth_date"},
+        {"expirationDate", "expiry_date"},
+        {"sex", "sex"},
+        {"personalNumber", "optional_data"},
+        {"optional", "optional_data"},
+        {"optional1", "optional_data"},
+        {"optional2", "optional_data_2"},
+        {"composite", "composite"},
     };
     for (size_t i = 0; i < TIMS_ARRAY_LEN(map); i++) {
         if (strcmp(map[i][0], name) == 0)
@@ -40,26 +47,40 @@ static const char *our_field(const char *name)
 static const char *our_value(const tims_mrz *m, const char *name)
 {
     const char *f = our_field(name);
-    if (strcmp(f, "document_code") == 0) return m->document_code;
-    if (strcmp(f, "issuing_state") == 0) return m->issuing_state;
-    if (strcmp(f, "surname") == 0) return m->surname;
-    if (strcmp(f, "given_names") == 0) return m->given_names;
-    if (strcmp(f, "document_number") == 0) return m->document_number;
-    if (strcmp(f, "nationality") == 0) return m->nationality;
-    if (strcmp(f, "birth_date") == 0) return m->birth_date_raw;
-    if (strcmp(f, "expiry_date") == 0) return m->expiry_date_raw;
-    if (strcmp(f, "sex") == 0) return m->sex;
-    if (strcmp(f, "optional_data") == 0) return m->optional_data;
-    if (strcmp(f, "optional_data_2") == 0) return m->optional_data_2;
+    if (strcmp(f, "document_code") == 0)
+        return m->document_code;
+    if (strcmp(f, "issuing_state") == 0)
+        return m->issuing_state;
+    if (strcmp(f, "surname") == 0)
+        return m->surname;
+    if (strcmp(f, "given_names") == 0)
+        return m->given_names;
+    if (strcmp(f, "document_number") == 0)
+        return m->document_number;
+    if (strcmp(f, "nationality") == 0)
+        return m->nationality;
+    if (strcmp(f, "birth_date") == 0)
+        return m->birth_date_raw;
+    if (strcmp(f, "expiry_date") == 0)
+        return m->expiry_date_raw;
+    if (strcmp(f, "sex") == 0)
+        return m->sex;
+    if (strcmp(f, "optional_data") == 0)
+        return m->optional_data;
+    if (strcmp(f, "optional_data_2") == 0)
+        return m->optional_data_2;
     fail_msg("no string field %s", f);
     return NULL;
 }
 
 static bool our_flag(const tims_mrz *m, const char *name)
 {
-    if (strcmp(name, "nameHasNoPrimaryIdentifier") == 0) return m->no_primary_identifier;
-    if (strcmp(name, "nameMayBeTruncated") == 0) return m->name_truncated;
-    if (strcmp(name, "documentNumberExtended") == 0) return m->document_number_extended;
+    if (strcmp(name, "nameHasNoPrimaryIdentifier") == 0)
+        return m->no_primary_identifier;
+    if (strcmp(name, "nameMayBeTruncated") == 0)
+        return m->name_truncated;
+    if (strcmp(name, "documentNumberExtended") == 0)
+        return m->document_number_extended;
     fail_msg("no flag %s", name);
     return false;
 }
@@ -114,13 +135,13 @@ static int check_vector(size_t lineno, json_t *v)
     }
     tims_err err = tims_mrz_parse_lines(lines, n, &today, &m);
     bool valid = json_is_true(json_object_get(v, "valid"));
-#define DIFF(...)                                                                              \
-    do {                                                                                       \
-        print_message("vector on line %zu (%s): ", lineno,                                     \
-                      json_string_value(json_object_get(v, "origin")));                        \
-        print_message(__VA_ARGS__);                                                            \
-        print_message("\n");                                                                   \
-        diffs++;                                                                               \
+#define DIFF(...)                                                                                  \
+    do {                                                                                           \
+        print_message("vector on line %zu (%s): ", lineno,                                         \
+                      json_string_value(json_object_get(v, "origin")));                            \
+        print_message(__VA_ARGS__);                                                                \
+        print_message("\n");                                                                       \
+        diffs++;                                                                                   \
     } while (0)
     if (m.valid != valid || (err == TIMS_OK) != valid)
         DIFF("valid is %d (returned %d), expected %d", m.valid, err, valid);
@@ -130,7 +151,8 @@ static int check_vector(size_t lineno, json_t *v)
 
     const char *key;
     json_t *value;
-    json_object_foreach(json_object_get(v, "fields"), key, value) {
+    json_object_foreach(json_object_get(v, "fields"), key, value)
+    {
         if (json_is_boolean(value)) {
             if (our_flag(&m, key) != json_is_true(value))
                 DIFF("%s is %d, expected %d", key, our_flag(&m, key), json_is_true(value));
@@ -146,11 +168,12 @@ static int check_vector(size_t lineno, json_t *v)
     json_t *errors = json_object_get(v, "errors");
     bool matched[TIMS_MRZ_MAX_ERRORS] = {false};
     size_t i;
-    json_array_foreach(errors, i, value) {
+    json_array_foreach(errors, i, value)
+    {
         expected_error e = map_error(json_string_value(value));
         size_t j = 0;
-        while (j < m.nerrors && !(strcmp(m.errors[j].field, e.field) == 0 &&
-                                  m.errors[j].code == e.code))
+        while (j < m.nerrors &&
+               !(strcmp(m.errors[j].field, e.field) == 0 && m.errors[j].code == e.code))
             j++;
         if (j == m.nerrors) {
             DIFF("missing error %s/%s (%s)", e.field, tims_mrz_code_name(e.code),
