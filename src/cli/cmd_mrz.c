@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -213,14 +214,17 @@ static json_t *record_json(const tims_mrz *shown, const tims_mrz *original,
 
 static bool parse_today(const char *s, tims_mrz_date *d)
 {
-    int y, m, day;
-    char tail;
-    if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &day, &tail) != 3 || s[4] != '-' ||
-        s[7] != '-')
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
         return false;
-    d->year = y, d->month = m, d->day = day;
-    tims_mrz_options probe = {.today = *d};
-    tims_mrz scratch;
+    for (size_t i = 0; i < 10; i++) {
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+            return false;
+    }
+    d->year = atoi(s);
+    d->month = atoi(s + 5);
+    d->day = atoi(s + 8);
+    tims_mrz_options probe = {.today = *d}; /* the library says what a real date is */
+    static tims_mrz scratch;
     return tims_mrz_parse("", 0, &probe, &scratch) != TIMS_EINVAL;
 }
 

@@ -186,6 +186,8 @@ static void bad_usage_exits_64(void **state)
     assert_int_equal(tu_run(two_files, TD3, NULL, NULL), EX_USAGE);
     const char *bad_today[] = {"mrz", "--today", "2025-02-30", NULL};
     assert_int_equal(tu_run(bad_today, TD3, NULL, NULL), EX_USAGE);
+    const char *signed_today[] = {"mrz", "--today", "+025-06-01", NULL};
+    assert_int_equal(tu_run(signed_today, TD3, NULL, NULL), EX_USAGE);
     const char *no_today[] = {"mrz", "--today", NULL};
     assert_int_equal(tu_run(no_today, TD3, NULL, NULL), EX_USAGE);
 }
