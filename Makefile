@@ -14,7 +14,7 @@ MESON_SETUP := meson setup --wipe
 
 all: deps
 	@[ -f $(BUILD)/build.ninja ] || meson setup $(BUILD) --buildtype=debugoptimized >/dev/null
-	@ninja -C $(BUILD) tims
+	@ninja -C $(BUILD) tims >/dev/null || ninja -C $(BUILD) tims
 
 deps:
 	@scripts/install-deps
