@@ -54,6 +54,46 @@ static int us_date(const char *s, char iso[11])
     return 1;
 }
 
+static const char *find(const char *s, size_t n, const char *word)
+{
+    size_t wl = strlen(word);
+    for (size_t i = 0; i + wl <= n; i++) {
+        if (memcmp(s + i, word, wl) == 0)
+            return s + i;
+    }
+    return NULL;
+}
+
+/* The name, with the aliases some rows carry inside it split off: "FUYI SUN A/K/A FRANK SUN",
+ * "SIBERIAN AIRLINES D/B/A S7 AIRLINES", "PEARL (A.K.A. NEI-CHIEN CHU) LI". */
+static tims_err names(wl_builder *b, const char *s, size_t n, tims_buf *t)
+{
+    static const char *const joins[] = {" A/K/A ", " D/B/A ", " F/K/A "};
+    for (size_t i = 0; i < TIMS_ARRAY_LEN(joins); i++) {
+        const char *at = find(s, n, joins[i]);
+        if (at) {
+            size_t wl = strlen(joins[i]);
+            tims_err err = tims__b_name(b, s, (size_t)(at - s), TIMS_WL_PRIMARY, 0, 0);
+            if (err != TIMS_OK)
+                return err;
+            return tims__b_name(b, at + wl, n - (size_t)(at - s) - wl,
+                                i == 2 ? TIMS_WL_FORMER : TIMS_WL_ALIAS, 0, 0);
+        }
+    }
+    const char *open = find(s, n, "(A.K.A. ");
+    const char *close = open ? memchr(open, ')', n - (size_t)(open - s)) : NULL;
+    if (open && close) {
+        tims_buf_reset(t);
+        tims_err err;
+        if ((err = tims_buf_append(t, s, (size_t)(open - s))) != TIMS_OK ||
+            (err = tims_buf_append(t, close + 1, n - (size_t)(close + 1 - s))) != TIMS_OK ||
+            (err = tims__b_name(b, t->data, t->len, TIMS_WL_PRIMARY, 0, 0)) != TIMS_OK)
+            return err;
+        return tims__b_name(b, open + 8, (size_t)(close - open - 8), TIMS_WL_ALIAS, 0, 0);
+    }
+    return tims__b_name(b, s, n, TIMS_WL_PRIMARY, 0, 0);
+}
+
 static tims_err entry(wl_builder *b, dpl_row *rows, size_t n, tims_buf *t)
 {
     dpl_row *r = &rows[0];
@@ -63,7 +103,7 @@ static tims_err entry(wl_builder *b, dpl_row *rows, size_t n, tims_buf *t)
         return err;
     int type = tims__guess_type(r->key, r->name_len);
     if ((err = tims__b_begin(b, t->data, t->len, type, TIMS_WL_SANCTION, r->line)) != TIMS_OK ||
-        (err = tims__b_name(b, r->key, r->name_len, TIMS_WL_PRIMARY, 0, 0)) != TIMS_OK)
+        (err = names(b, r->key, r->name_len, t)) != TIMS_OK)
         return err;
     for (size_t i = 0; i < n; i++) {
         char **f = rows[i].fields;

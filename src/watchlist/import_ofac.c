@@ -9,6 +9,7 @@
  * characters and continues in the comments file, which is joined back before parsing. The
  * a.k.a.s in Remarks are OFAC's weak aliases. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -24,17 +25,17 @@ static const size_t field_counts[4] = {12, 5, 6, 2};
 
 static int file_exists(const char *dir, const char *name)
 {
-    tims_buf path = {0};
+    char path[4096];
     struct stat st;
-    int yes = tims_buf_printf(&path, "%s/%s", dir, name) == TIMS_OK &&
-              stat(path.data, &st) == 0;
-    tims_buf_free(&path);
-    return yes;
+    return (size_t)snprintf(path, sizeof path, "%s/%s", dir, name) < sizeof path &&
+           stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 int tims__ofac_files(const char *dir, const char *names[4], tims_diag *diag)
 {
     struct stat st;
+    if (strlen(dir) > 4000)
+        return tims_diag_set(diag, TIMS_ERANGE, "the folder name %.60s... is too long", dir);
     if (stat(dir, &st) != 0)
         return tims_diag_set(diag, errno == ENOENT ? TIMS_ENOENT : TIMS_EIO,
                              "cannot open the OFAC folder %s: %s", dir, strerror(errno));
@@ -269,7 +270,8 @@ static tims_err read_aux(ofac_file *f, int kind, aux_set *s, tims_wl_arena *scra
     }
     if (r < 0)
         return (tims_err)r;
-    qsort(s->rows, s->count, sizeof *s->rows, compare_aux);
+    if (s->count)
+        qsort(s->rows, s->count, sizeof *s->rows, compare_aux);
     return TIMS_OK;
 }
 

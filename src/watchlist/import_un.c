@@ -452,6 +452,8 @@ tims_err tims__import_un(const char *path, tims_wl_list **out, tims_diag *diag)
         if (XML_Parse(u.xml, chunk, (int)n, last) == XML_STATUS_ERROR) {
             if (u.err != TIMS_OK) {
                 err = u.err;
+            } else if (XML_GetErrorCode(u.xml) == XML_ERROR_NO_MEMORY) {
+                err = TIMS_ENOMEM;
             } else {
                 enum XML_Error code = XML_GetErrorCode(u.xml);
                 int truncated = code == XML_ERROR_NO_ELEMENTS || code == XML_ERROR_UNCLOSED_TOKEN ||

@@ -96,8 +96,9 @@ const char *tims__country(const char *s, size_t len);
  * the label matched at the start of s (followed by a space or end). */
 const char *tims__document_label(const char *s, size_t len, size_t *label_len);
 
-/* Guess person or entity from a name alone (lists that do not say): entity when the name has
- * a company or organisation word, digits or '&'; person otherwise. */
+/* Guess person or entity from a name alone, for lists that do not say: entity when the name
+ * has a company or organisation word, digits, '&', an acronym inside a mixed-case name, or is
+ * one word; person otherwise. A heuristic: it errs towards person, which screening sees. */
 int tims__guess_type(const char *name, size_t len);
 
 /* Parse OFAC-style free-text remarks ("DOB 05 Jun 1970; POB ...; Passport ...; a.k.a. 'X'.")

@@ -406,11 +406,23 @@ static const char *const org_words[] = {
     "school", "services", "shipping", "society", "solutions", "spa", "srl", "station", "steel",
     "supplies", "supply", "systems", "tech", "technical", "technologies", "technology", "trade",
     "traders", "trading", "union", "university", "worldwide", "zao",
+    /* in other languages, and legal forms */
+    "cia", "comercial", "comercio", "commercio", "exportadora", "handels", "importadora", "kft",
+    "ltda", "s.a.s.", "s.l", "s.l.", "s.p.a.", "s.r.l.", "s.r.o.", "sas", "sl", "sro", "technik",
+    "vertrieb", "vertriebs",
+    /* seen in the typeless BIS rows of the CSL */
+    "associates", "automation", "computer", "computers", "drones", "electrical", "engineers",
+    "equip", "exporters", "gida", "hardware", "havacilik", "importers", "insaat", "intelligent",
+    "kiosk", "labs", "lojistik", "medikal", "oao", "oy", "photonics", "power", "precision",
+    "products", "saglik", "service", "shop", "stores", "telecom", "teksti", "ticaret", "zone",
 };
 
 int tims__guess_type(const char *name, size_t len)
 {
     char word[32];
+    int lower = 0, words = 0;
+    for (size_t i = 0; i < len; i++)
+        lower |= name[i] >= 'a' && name[i] <= 'z';
     for (size_t i = 0; i < len;) {
         unsigned char c = (unsigned char)name[i];
         if ((c >= '0' && c <= '9') || c == '&' || c == '@')
@@ -419,15 +431,19 @@ int tims__guess_type(const char *name, size_t len)
             i++;
             continue;
         }
-        size_t n = 0;
+        size_t n = 0, caps = 0;
         while (i < len) {
             c = (unsigned char)name[i];
             if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '.'))
                 break;
+            caps += c >= 'A' && c <= 'Z';
             if (n < sizeof word - 1)
                 word[n++] = (char)((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c);
             i++;
         }
+        words++;
+        if (lower && caps >= 2 && caps == n)
+            return TIMS_WL_ENTITY; /* an acronym in a mixed-case name: "CNG Labs", "Kassem IT" */
         while (n > 0 && word[n - 1] == '.' && !(n >= 3 && word[n - 3] == '.'))
             n--; /* "Co." -> "co", but keep "s.a." */
         word[n] = '\0';
@@ -436,5 +452,5 @@ int tims__guess_type(const char *name, size_t len)
                 return TIMS_WL_ENTITY;
         }
     }
-    return TIMS_WL_PERSON;
+    return words == 1 ? TIMS_WL_ENTITY : TIMS_WL_PERSON; /* "PKGS", "Marinatec" */
 }
