@@ -6,6 +6,10 @@
  * a partial list. A list owns all its memory (strings live in its arena); tims_wl_list_free()
  * releases everything and is safe on NULL.
  *
+ * Lists a node uses live in its data folder (DIR/lists/NAME/, with a manifest of hashes):
+ * tims_wl_install() stores one atomically, tims_wl_load_dir() loads them all, checked.
+ * tims_wl_diff_lists() compares two releases. docs/lists.md describes the formats.
+ *
  * Screening (tims_wl_index) is built over one or more lists and answers queries by name, date
  * of birth, nationality, sex and document; see the second half of this header.
  * Nothing here prints, exits, or reads the clock or environment. */

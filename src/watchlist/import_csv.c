@@ -60,8 +60,8 @@ static int eat_line_end(wl_csv *c)
 
 int tims__csv_next(wl_csv *c, tims_diag *diag)
 {
-    while (c->p < c->end && (*c->p == '\n' || (*c->p == '\r' && c->p + 1 < c->end &&
-                                                  c->p[1] == '\n')))
+    while (c->p < c->end &&
+           (*c->p == '\n' || (*c->p == '\r' && c->p + 1 < c->end && c->p[1] == '\n')))
         eat_line_end(c); /* blank lines */
     if (c->p >= c->end)
         return 0;

@@ -12,14 +12,27 @@
 #include "watchlist/list_int.h"
 
 static const char *const dpl_columns[] = {
-    "Name", "Street_Address", "City", "State", "Country", "Postal_Code", "Effective_Date",
-    "Expiration_Date", "Standard_Order", "Last_Update", "Action", "FR_Citation",
+    "Name",           "Street_Address",  "City",           "State",       "Country", "Postal_Code",
+    "Effective_Date", "Expiration_Date", "Standard_Order", "Last_Update", "Action",  "FR_Citation",
 };
-enum { D_NAME, D_STREET, D_CITY, D_STATE, D_COUNTRY, D_POSTAL, D_EFFECTIVE, D_EXPIRES,
-       D_STANDARD, D_UPDATED, D_ACTION, D_FR, D_COUNT };
+enum {
+    D_NAME,
+    D_STREET,
+    D_CITY,
+    D_STATE,
+    D_COUNTRY,
+    D_POSTAL,
+    D_EFFECTIVE,
+    D_EXPIRES,
+    D_STANDARD,
+    D_UPDATED,
+    D_ACTION,
+    D_FR,
+    D_COUNT
+};
 
 typedef struct dpl_row {
-    char *key;          /* normalised name, NUL, ISO effective date: sorts rows of one entry together */
+    char *key; /* normalised name, NUL, ISO effective date: sorts rows of one entry together */
     size_t name_len;
     char *fields[D_COUNT];
     unsigned line;
@@ -122,10 +135,11 @@ static tims_err entry(wl_builder *b, dpl_row *rows, size_t n, tims_buf *t)
     }
     char **f = r->fields;
     tims_buf_reset(t);
-    if ((err = tims_buf_printf(t, "Effective_Date %s; Expiration_Date %s; Standard_Order %s; "
-                               "Last_Update %s; Action %s; FR_Citation %s", f[D_EFFECTIVE],
-                               f[D_EXPIRES], f[D_STANDARD], f[D_UPDATED], f[D_ACTION],
-                               f[D_FR])) != TIMS_OK ||
+    if ((err = tims_buf_printf(t,
+                               "Effective_Date %s; Expiration_Date %s; Standard_Order %s; "
+                               "Last_Update %s; Action %s; FR_Citation %s",
+                               f[D_EFFECTIVE], f[D_EXPIRES], f[D_STANDARD], f[D_UPDATED],
+                               f[D_ACTION], f[D_FR])) != TIMS_OK ||
         (err = tims__b_remarks(b, t->data, t->len)) != TIMS_OK)
         return err;
     return tims__b_commit(b);
@@ -156,15 +170,18 @@ tims_err tims__import_dpl(const char *path, tims_wl_list **out, tims_diag *diag)
         goto fail;
     }
     if (r == 0 || csv.nfields != D_COUNT) {
-        err = tims_diag_set(diag, TIMS_EDATA, "%s line 1: expected the header of the Denied "
-                            "Persons List (%d tab-separated columns, Name first)", path, D_COUNT);
+        err = tims_diag_set(diag, TIMS_EDATA,
+                            "%s line 1: expected the header of the Denied "
+                            "Persons List (%d tab-separated columns, Name first)",
+                            path, D_COUNT);
         goto fail;
     }
     for (size_t i = 0; i < D_COUNT; i++) {
         if (strcmp(tims__csv_field(&csv, i), dpl_columns[i]) != 0) {
-            err = tims_diag_set(diag, TIMS_EDATA, "%s line 1, column %zu: expected '%s', found "
-                                "'%.40s'", path, i + 1, dpl_columns[i],
-                                tims__csv_field(&csv, i));
+            err = tims_diag_set(diag, TIMS_EDATA,
+                                "%s line 1, column %zu: expected '%s', found "
+                                "'%.40s'",
+                                path, i + 1, dpl_columns[i], tims__csv_field(&csv, i));
             goto fail;
         }
     }
@@ -195,9 +212,10 @@ tims_err tims__import_dpl(const char *path, tims_wl_list **out, tims_diag *diag)
         /* key: the name with blanks collapsed, then the ISO effective date */
         char iso[11];
         if (!us_date(row->fields[D_EFFECTIVE], iso)) {
-            err = tims_diag_set(diag, TIMS_EDATA, "%s line %u, field Effective_Date: expected "
-                                "MM/DD/YYYY, found '%.40s'", path, row->line,
-                                row->fields[D_EFFECTIVE]);
+            err = tims_diag_set(diag, TIMS_EDATA,
+                                "%s line %u, field Effective_Date: expected "
+                                "MM/DD/YYYY, found '%.40s'",
+                                path, row->line, row->fields[D_EFFECTIVE]);
             goto fail;
         }
         const char *name = row->fields[D_NAME];
@@ -214,8 +232,7 @@ tims_err tims__import_dpl(const char *path, tims_wl_list **out, tims_diag *diag)
             space = 0;
         }
         if (text.len == 0) {
-            err = tims_diag_set(diag, TIMS_EDATA, "%s line %u, field Name: empty", path,
-                                row->line);
+            err = tims_diag_set(diag, TIMS_EDATA, "%s line %u, field Name: empty", path, row->line);
             goto fail;
         }
         row->name_len = text.len;

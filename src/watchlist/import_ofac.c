@@ -42,21 +42,25 @@ int tims__ofac_files(const char *dir, const char *names[4], tims_diag *diag)
     if (!S_ISDIR(st.st_mode))
         return tims_diag_set(diag, TIMS_EINVAL,
                              "%s is not a folder; ofac-csv reads the folder that holds sdn.csv, "
-                             "alt.csv, add.csv and sdn_comments.csv", dir);
+                             "alt.csv, add.csv and sdn_comments.csv",
+                             dir);
     int sdn = file_exists(dir, sdn_files[F_PRIMARY]);
     int cons = file_exists(dir, cons_files[F_PRIMARY]);
     if (sdn && cons)
         return tims_diag_set(diag, TIMS_EDATA,
                              "%s holds both the SDN set (sdn.csv) and the non-SDN set "
-                             "(cons_prim.csv); import each from its own folder", dir);
+                             "(cons_prim.csv); import each from its own folder",
+                             dir);
     if (!sdn && !cons) {
         int parts = file_exists(dir, "alt.csv") || file_exists(dir, "add.csv") ||
                     file_exists(dir, "sdn_comments.csv");
         return tims_diag_set(diag, TIMS_EDATA,
                              "%s has no sdn.csv (nor cons_prim.csv)%s; the entries are in that "
-                             "file, so add it to the folder", dir,
+                             "file, so add it to the folder",
+                             dir,
                              parts ? ": alt.csv, add.csv and sdn_comments.csv only add aliases, "
-                                     "addresses and remarks to its entries" : "");
+                                     "addresses and remarks to its entries"
+                                   : "");
     }
     const char *const *set = sdn ? sdn_files : cons_files;
     int n = 0;
@@ -70,7 +74,7 @@ int tims__ofac_files(const char *dir, const char *names[4], tims_diag *diag)
 /* ---- one file --------------------------------------------------------------------------- */
 
 typedef struct ofac_file {
-    char *path;        /* for messages: dir/name */
+    char *path; /* for messages: dir/name */
     tims_buf data;
     wl_csv csv;
 } ofac_file;
@@ -97,7 +101,8 @@ static tims_err load(ofac_file *f, const char *dir, const char *name, tims_diag 
         return tims_diag_set(diag, TIMS_EDATA,
                              "%s line %u: a 0x1A (end-of-file) byte before the end of the "
                              "file; only the very last byte may be 0x1A, so the file was "
-                             "damaged or joined", f->path, line);
+                             "damaged or joined",
+                             f->path, line);
     }
     if ((err = tims__check_utf8(f->path, f->data.data, f->data.len, diag)) != TIMS_OK)
         return err;
@@ -217,8 +222,7 @@ static tims_err read_aux(ofac_file *f, int kind, aux_set *s, tims_wl_arena *scra
         if (err != TIMS_OK)
             return err;
         aux_row row = {.line = f->csv.rec_line, .order = (unsigned)s->count};
-        if ((err = ent_num(f, tims__csv_field(&f->csv, 0), "ent_num", &row.ent, diag)) !=
-            TIMS_OK)
+        if ((err = ent_num(f, tims__csv_field(&f->csv, 0), "ent_num", &row.ent, diag)) != TIMS_OK)
             return err;
         size_t n;
         const char *v;
@@ -231,15 +235,15 @@ static tims_err read_aux(ofac_file *f, int kind, aux_set *s, tims_wl_arena *scra
             row.c = keep(scratch, v, n);
             if (!row.a || !row.b || !row.c)
                 return TIMS_ENOMEM;
-            if (strcmp(row.a, "aka") != 0 && strcmp(row.a, "fka") != 0 &&
-                strcmp(row.a, "nka") != 0)
+            if (strcmp(row.a, "aka") != 0 && strcmp(row.a, "fka") != 0 && strcmp(row.a, "nka") != 0)
                 return tims_diag_set(diag, TIMS_EDATA,
                                      "%s line %u, field alt_type: expected aka, fka or nka, "
-                                     "found '%.40s'", f->path, row.line, row.a);
+                                     "found '%.40s'",
+                                     f->path, row.line, row.a);
             if (!row.b[0])
                 return tims_diag_set(diag, TIMS_EDATA,
-                                     "%s line %u, field alt_name: the alias is empty",
-                                     f->path, row.line);
+                                     "%s line %u, field alt_name: the alias is empty", f->path,
+                                     row.line);
         } else if (kind == F_ADD) {
             tims_buf text = {0};
             for (size_t i = 2; i <= 4; i++) {
@@ -336,7 +340,8 @@ static tims_err primary_row(wl_builder *b, ofac_file *f, aux_set sets[4], tims_b
     else
         return tims_diag_set(diag, TIMS_EDATA,
                              "%s line %u, field SDN_Type: expected individual, vessel, "
-                             "aircraft or -0-, found '%.40s'", f->path, c->rec_line, v);
+                             "aircraft or -0-, found '%.40s'",
+                             f->path, c->rec_line, v);
     int person = type == TIMS_WL_PERSON;
     const char *id = tims__csv_field(c, 0);
     if ((err = tims__b_begin(b, id, strlen(id), type, TIMS_WL_SANCTION, c->rec_line)) != TIMS_OK)
@@ -432,8 +437,7 @@ tims_err tims__import_ofac(const char *dir, tims_wl_list **out, tims_diag *diag)
         goto fail;
     }
     for (int i = F_ALT; i <= F_COMMENTS; i++) {
-        if (names[i] && (err = check_used(&sets[i], &files[i], names[F_PRIMARY], diag)) !=
-                            TIMS_OK)
+        if (names[i] && (err = check_used(&sets[i], &files[i], names[F_PRIMARY], diag)) != TIMS_OK)
             goto fail;
     }
     const char *source = strcmp(names[F_PRIMARY], "sdn.csv") == 0 ? "ofac-sdn" : "ofac-nonsdn";

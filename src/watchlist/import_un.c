@@ -16,6 +16,7 @@
 
 #include "watchlist/list_int.h"
 
+/* clang-format off */
 enum slot {
     /* record level */
     R_DATAID, R_FIRST, R_SECOND, R_THIRD, R_FOURTH, R_REF, R_GENDER, R_ORIG, R_COMMENTS,
@@ -26,17 +27,26 @@ enum slot {
     G_STATE_PROVINCE, G_ZIP_CODE, G_COUNTRY, G_VALUE,
     SLOT_COUNT
 };
+/* clang-format on */
 
+/* clang-format off */
 static const char *const slot_names[SLOT_COUNT] = {
     "DATAID", "FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME", "REFERENCE_NUMBER",
-    "GENDER", "NAME_ORIGINAL_SCRIPT", "COMMENTS1", "UN_LIST_TYPE",
-    "QUALITY", "ALIAS_NAME", "TYPE_OF_DATE", "DATE", "YEAR", "FROM_YEAR", "TO_YEAR", "NOTE",
-    "TYPE_OF_DOCUMENT", "NUMBER", "ISSUING_COUNTRY", "COUNTRY_OF_ISSUE", "STREET", "CITY",
-    "STATE_PROVINCE", "ZIP_CODE", "COUNTRY", "VALUE",
+    "GENDER", "NAME_ORIGINAL_SCRIPT", "COMMENTS1", "UN_LIST_TYPE", "QUALITY", "ALIAS_NAME",
+    "TYPE_OF_DATE", "DATE", "YEAR", "FROM_YEAR", "TO_YEAR", "NOTE", "TYPE_OF_DOCUMENT", "NUMBER",
+    "ISSUING_COUNTRY", "COUNTRY_OF_ISSUE", "STREET", "CITY", "STATE_PROVINCE", "ZIP_CODE",
+    "COUNTRY", "VALUE",
 };
+/* clang-format on */
 
 enum group {
-    GR_NONE, GR_NATIONALITY, GR_ALIAS, GR_BIRTH_DATE, GR_BIRTH_PLACE, GR_DOCUMENT, GR_ADDRESS,
+    GR_NONE,
+    GR_NATIONALITY,
+    GR_ALIAS,
+    GR_BIRTH_DATE,
+    GR_BIRTH_PLACE,
+    GR_DOCUMENT,
+    GR_ADDRESS,
     GR_OTHER
 };
 
@@ -48,11 +58,11 @@ typedef struct un_parser {
     tims_err err;
     int depth;
     int root_ok;
-    int record;             /* TIMS_WL_PERSON / TIMS_WL_ENTITY while inside one, else -1 */
+    int record; /* TIMS_WL_PERSON / TIMS_WL_ENTITY while inside one, else -1 */
     unsigned record_line;
     enum group group;
     unsigned group_line;
-    int slot;               /* the slot the current leaf fills, or -1 */
+    int slot; /* the slot the current leaf fills, or -1 */
     tims_buf slots[SLOT_COUNT];
     tims_buf release;
     size_t rows;
@@ -85,8 +95,8 @@ static const char *slot(un_parser *u, int i, size_t *n)
     size_t len = u->slots[i].len;
     while (len > 0 && (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r'))
         s++, len--;
-    while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\n' || s[len - 1] == '\t' ||
-                       s[len - 1] == '\r'))
+    while (len > 0 &&
+           (s[len - 1] == ' ' || s[len - 1] == '\n' || s[len - 1] == '\t' || s[len - 1] == '\r'))
         len--;
     *n = len;
     return s;
@@ -140,7 +150,8 @@ static void XMLCALL on_start(void *data, const XML_Char *name, const XML_Char **
     unsigned line = (unsigned)XML_GetCurrentLineNumber(u->xml);
     if (u->depth == 1) {
         if (strcmp(name, "CONSOLIDATED_LIST") != 0) {
-            tims_diag_set(u->diag, TIMS_EDATA, "%s line %u: the root element is <%s>, not "
+            tims_diag_set(u->diag, TIMS_EDATA,
+                          "%s line %u: the root element is <%s>, not "
                           "<CONSOLIDATED_LIST>; is this the UN consolidated list?",
                           u->file, line, name);
             fail(u, TIMS_EDATA);
@@ -201,8 +212,7 @@ static tims_err birth_date(un_parser *u)
     size_t n;
     const char *s = slot(u, G_DATE, &n);
     int approx = slot_is(u, G_TYPE_OF_DATE, "APPROXIMATELY");
-    int year = year_slot(u, G_YEAR), from = year_slot(u, G_FROM_YEAR),
-        to = year_slot(u, G_TO_YEAR);
+    int year = year_slot(u, G_YEAR), from = year_slot(u, G_FROM_YEAR), to = year_slot(u, G_TO_YEAR);
     if (n > 0) {
         if (!tims__parse_date(s, n, &d) || d.year_from != d.year_to)
             return data_error(u, u->group_line, "the DATE of birth is not a date (YYYY-MM-DD)");
@@ -212,8 +222,9 @@ static tims_err birth_date(un_parser *u)
         d.year_from = d.year_to = (int16_t)year;
     } else if (from != 0 || to != 0) {
         if (from <= 0 || to <= 0 || from > to)
-            return data_error(u, u->group_line, "FROM_YEAR and TO_YEAR of a date of birth are "
-                           "not two years in order");
+            return data_error(u, u->group_line,
+                              "FROM_YEAR and TO_YEAR of a date of birth are "
+                              "not two years in order");
         d.year_from = (int16_t)from;
         d.year_to = (int16_t)to;
     } else {
@@ -417,12 +428,14 @@ tims_err tims__import_un(const char *path, tims_wl_list **out, tims_diag *diag)
     tims_err err = TIMS_OK;
     FILE *f = fopen(path, "rb");
     if (!f)
-        return tims_diag_set(diag, errno == ENOENT ? TIMS_ENOENT : TIMS_EIO,
-                             "cannot open %s: %s", path, strerror(errno));
+        return tims_diag_set(diag, errno == ENOENT ? TIMS_ENOENT : TIMS_EIO, "cannot open %s: %s",
+                             path, strerror(errno));
     struct stat st;
     if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        err = tims_diag_set(diag, TIMS_EINVAL, "%s is not a regular file; un-xml reads the "
-                            "list's XML file", path);
+        err = tims_diag_set(diag, TIMS_EINVAL,
+                            "%s is not a regular file; un-xml reads the "
+                            "list's XML file",
+                            path);
         goto fail;
     }
     if (st.st_size == 0) {

@@ -217,7 +217,7 @@ tims_err tims__b_nationality(wl_builder *b, const char *alpha3)
         return TIMS_OK;
     char code[4] = {0};
     memcpy(code, alpha3, strlen(alpha3));
-    char (*have)[4] = b->nats.items;
+    char(*have)[4] = b->nats.items;
     for (size_t i = 0; i < b->nats.count; i++) {
         if (strcmp(have[i], code) == 0)
             return TIMS_OK;
@@ -343,9 +343,8 @@ static int compare_by_id(const void *a, const void *b)
     return c ? c : (i < j ? -1 : i > j);
 }
 
-tims_err tims__b_finish(wl_builder *b, const char *file, const char *source,
-                        const char *format, const char *release, size_t rows,
-                        tims_wl_list **out, tims_diag *diag)
+tims_err tims__b_finish(wl_builder *b, const char *file, const char *source, const char *format,
+                        const char *release, size_t rows, tims_wl_list **out, tims_diag *diag)
 {
     size_t n = b->entries.count;
     tims_wl_list *list = tims__arena_alloc(b->arena, sizeof *list);
@@ -371,8 +370,8 @@ tims_err tims__b_finish(wl_builder *b, const char *file, const char *source,
     }
     list->source = tims__arena_strndup(b->arena, source, strlen(source));
     list->format = tims__arena_strndup(b->arena, format, strlen(format));
-    list->release = tims__arena_strndup(b->arena, release ? release : "",
-                                        release ? strlen(release) : 0);
+    list->release =
+        tims__arena_strndup(b->arena, release ? release : "", release ? strlen(release) : 0);
     if (!list->source || !list->format || !list->release)
         return TIMS_ENOMEM;
     list->entries = entries;
@@ -388,8 +387,7 @@ tims_err tims__b_finish(wl_builder *b, const char *file, const char *source,
 
 /* ---- the public face --------------------------------------------------------------------- */
 
-tims_err tims_wl_import(const char *format, const char *path, tims_wl_list **out,
-                        tims_diag *diag)
+tims_err tims_wl_import(const char *format, const char *path, tims_wl_list **out, tims_diag *diag)
 {
     tims_diag_clear(diag);
     if (!format || !path || !out)
@@ -415,7 +413,8 @@ tims_err tims_wl_import(const char *format, const char *path, tims_wl_list **out
     }
     return tims_diag_set(diag, TIMS_EINVAL,
                          "unknown list format '%s'; use ofac-csv, un-xml, csl-csv, dpl-tsv or "
-                         "tims-csv", format);
+                         "tims-csv",
+                         format);
 }
 
 void tims_wl_list_free(tims_wl_list *list)

@@ -17,7 +17,7 @@
 
 struct tims_wl_arena {
     struct arena_block *blocks;
-    size_t *by_id;    /* entry indexes sorted by id (tims_wl_find), in the arena */
+    size_t *by_id; /* entry indexes sorted by id (tims_wl_find), in the arena */
 };
 
 tims_wl_arena *tims__arena_new(void);
@@ -35,13 +35,13 @@ typedef struct wl_vec {
 
 typedef struct wl_builder {
     tims_wl_arena *arena;
-    wl_vec entries;            /* tims_wl_entry */
-    wl_vec lines;              /* unsigned: the source line of each entry, for messages */
-    int open;                  /* an entry is being built */
+    wl_vec entries; /* tims_wl_entry */
+    wl_vec lines;   /* unsigned: the source line of each entry, for messages */
+    int open;       /* an entry is being built */
     tims_wl_entry cur;
     unsigned cur_line;
     wl_vec names, births, places, nats, docs, programs, addresses;
-    tims_buf scratch;          /* for normalising text before it is copied */
+    tims_buf scratch; /* for normalising text before it is copied */
 } wl_builder;
 
 tims_err tims__b_init(wl_builder *b);
@@ -68,9 +68,8 @@ tims_err tims__b_sublist(wl_builder *b, const char *s, size_t len);
 tims_err tims__b_commit(wl_builder *b);
 /* Check ids are unique (file names the input for the message), then build the list. On
  * success the builder is emptied and its arena belongs to *out. */
-tims_err tims__b_finish(wl_builder *b, const char *file, const char *source,
-                        const char *format, const char *release, size_t rows,
-                        tims_wl_list **out, tims_diag *diag);
+tims_err tims__b_finish(wl_builder *b, const char *file, const char *source, const char *format,
+                        const char *release, size_t rows, tims_wl_list **out, tims_diag *diag);
 
 /* ---- files and text -------------------------------------------------------------------- */
 
@@ -108,13 +107,13 @@ tims_err tims__ofac_remarks(wl_builder *b, const char *s, size_t len, int person
 /* ---- CSV reader ------------------------------------------------------------------------- */
 
 typedef struct wl_csv {
-    const char *file;          /* name for messages */
+    const char *file; /* name for messages */
     const char *p, *end;
     char delim;
-    unsigned line;             /* where the next record starts */
-    unsigned rec_line;         /* where the current record starts */
-    tims_buf buf;              /* field bytes, each NUL-terminated */
-    wl_vec offsets;            /* size_t: start of each field in buf */
+    unsigned line;     /* where the next record starts */
+    unsigned rec_line; /* where the current record starts */
+    tims_buf buf;      /* field bytes, each NUL-terminated */
+    wl_vec offsets;    /* size_t: start of each field in buf */
     size_t nfields;
 } wl_csv;
 

@@ -117,7 +117,8 @@ static void import_stores_the_files_and_a_manifest_with_their_blake2b(void **sta
     assert_int_equal(json_array_size(files), 4);
     size_t i;
     json_t *file;
-    json_array_foreach(files, i, file) {
+    json_array_foreach(files, i, file)
+    {
         const char *name = json_string_value(json_object_get(file, "name"));
         char *orig = fmt("%s/%s", src, name), *copy = fmt("%s/lists/ofac-sdn/%s", f->dir, name);
         char want[65];
@@ -163,8 +164,9 @@ static void failed_import_leaves_the_stored_list_unchanged(void **state)
     fclose(out);
     char *bad_arg = fmt("un-xml:%s", bad);
     tims_buf err = {0};
-    assert_int_equal(run(NULL, &err, "list", "import", "--data", f->dir, "--name", "un", bad_arg,
-                         NULL), EX_DATAERR);
+    assert_int_equal(
+        run(NULL, &err, "list", "import", "--data", f->dir, "--name", "un", bad_arg, NULL),
+        EX_DATAERR);
     assert_non_null(strstr(err.data, bad)); /* names the operator's file, not the copy */
     assert_non_null(strstr(err.data, "truncated"));
     size_t len2;
@@ -179,11 +181,13 @@ static void failed_import_leaves_the_stored_list_unchanged(void **state)
     out = fopen(small, "wb");
     fputs("<CONSOLIDATED_LIST dateGenerated=\"2026-03-01\"><INDIVIDUALS><INDIVIDUAL><DATAID>1"
           "</DATAID><FIRST_NAME>A</FIRST_NAME><SECOND_NAME>B</SECOND_NAME></INDIVIDUAL>"
-          "</INDIVIDUALS></CONSOLIDATED_LIST>", out);
+          "</INDIVIDUALS></CONSOLIDATED_LIST>",
+          out);
     fclose(out);
     char *small_arg = fmt("un-xml:%s", small);
-    assert_int_equal(run(NULL, NULL, "list", "import", "--data", f->dir, "--name", "un",
-                         small_arg, NULL), EX_OK);
+    assert_int_equal(
+        run(NULL, NULL, "list", "import", "--data", f->dir, "--name", "un", small_arg, NULL),
+        EX_OK);
     json_t *m = load_json(manifest);
     assert_int_equal(json_integer_value(json_object_get(m, "entries")), 1);
     assert_string_equal(json_string_value(json_object_get(m, "release")), "2026-03-01");
@@ -210,13 +214,12 @@ static void import_needs_an_existing_data_folder_and_a_valid_name(void **state)
     char *arg = fmt("dpl-tsv:%s", src);
     char *missing = fmt("%s/nope", f->dir);
     tims_buf err = {0};
-    assert_int_equal(run(NULL, &err, "list", "import", "--data", missing, arg, NULL),
-                     EX_NOINPUT);
+    assert_int_equal(run(NULL, &err, "list", "import", "--data", missing, arg, NULL), EX_NOINPUT);
     assert_non_null(strstr(err.data, "does not exist"));
     struct stat st;
     assert_int_not_equal(stat(missing, &st), 0); /* nothing created */
-    assert_int_equal(run(NULL, NULL, "list", "import", "--data", f->dir, "--name", "../x", arg,
-                         NULL), EX_USAGE);
+    assert_int_equal(
+        run(NULL, NULL, "list", "import", "--data", f->dir, "--name", "../x", arg, NULL), EX_USAGE);
     assert_int_equal(run(NULL, NULL, "list", "import", arg, NULL), EX_USAGE);
     assert_int_equal(run(NULL, NULL, "list", "import", "--data", f->dir, "dpl.txt", NULL),
                      EX_USAGE);
@@ -224,8 +227,7 @@ static void import_needs_an_existing_data_folder_and_a_valid_name(void **state)
                      EX_USAGE);
     assert_int_equal(run(NULL, NULL, "list", "frobnicate", NULL), EX_USAGE);
     char *nofile = fmt("dpl-tsv:%s/none.txt", f->dir);
-    assert_int_equal(run(NULL, NULL, "list", "import", "--data", f->dir, nofile, NULL),
-                     EX_NOINPUT);
+    assert_int_equal(run(NULL, NULL, "list", "import", "--data", f->dir, nofile, NULL), EX_NOINPUT);
     free(nofile);
     free(missing);
     free(arg);
@@ -360,9 +362,9 @@ static void show_prints_one_entry_in_full(void **state)
 
 typedef struct ofac_rec {
     unsigned long ent;
-    char *line;       /* the sdn.csv line, trailing blanks and CR removed */
-    char *name;       /* SDN_Name */
-    tims_buf others;  /* its alt.csv and add.csv rows without their row numbers, sorted */
+    char *line;      /* the sdn.csv line, trailing blanks and CR removed */
+    char *name;      /* SDN_Name */
+    tims_buf others; /* its alt.csv and add.csv rows without their row numbers, sorted */
 } ofac_rec;
 
 typedef struct ofac_set {
@@ -505,7 +507,8 @@ static int in_ids(json_t *arr, const char *id, json_t **item)
 {
     size_t i;
     json_t *x;
-    json_array_foreach(arr, i, x) {
+    json_array_foreach(arr, i, x)
+    {
         if (strcmp(json_string_value(json_object_get(x, "id")), id) == 0) {
             if (item)
                 *item = x;
@@ -519,7 +522,8 @@ static int has_field(json_t *item, const char *field)
 {
     size_t i;
     json_t *x;
-    json_array_foreach(json_object_get(item, "fields"), i, x) {
+    json_array_foreach(json_object_get(item, "fields"), i, x)
+    {
         if (strcmp(json_string_value(x), field) == 0)
             return 1;
     }
@@ -536,8 +540,9 @@ static void diff_of_two_ofac_releases_matches_the_files(void **state)
     assert_int_equal(run(&out, NULL, "list", "diff", "--json", a, b, NULL), EX_OK);
     json_t *j = json_loads(out.data, 0, NULL);
     assert_non_null(j);
-    json_t *added = json_object_get(j, "added_entries"), *removed =
-        json_object_get(j, "removed_entries"), *changed = json_object_get(j, "changed_entries");
+    json_t *added = json_object_get(j, "added_entries"),
+           *removed = json_object_get(j, "removed_entries"),
+           *changed = json_object_get(j, "changed_entries");
 
     ofac_set olds = {0}, news = {0};
     load_set("lists/ofac-sdn-2019-01", &olds);

@@ -34,10 +34,9 @@ static const char UN_SMALL[] =
     "<REFERENCE_NUMBER>XXe.001</REFERENCE_NUMBER></ENTITY></ENTITIES>\n"
     "</CONSOLIDATED_LIST>\n";
 
-static const char TIMS_SMALL[] =
-    "id,category,name,birth_dates,documents\n"
-    "W1,wanted,Anna EXAMPLE,1970-01-02,passport=ROU:X1\n"
-    ",lost_stolen,,,UTO:L898902C3\n";
+static const char TIMS_SMALL[] = "id,category,name,birth_dates,documents\n"
+                                 "W1,wanted,Anna EXAMPLE,1970-01-02,passport=ROU:X1\n"
+                                 ",lost_stolen,,,UTO:L898902C3\n";
 
 static const char DPL_HEADER[] =
     "\"Name\"\t\"Street_Address\"\t\"City\"\t\"State\"\t\"Country\"\t\"Postal_Code\"\t"
@@ -143,8 +142,9 @@ static void ofac_minimal_set_imports(void **state)
 static void ofac_wrong_column_count_names_file_and_line(void **state)
 {
     fixture *f = *state;
-    ofac_set(f, "100,\"DOE, John\",\"individual\",\"SDGT\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n"
-                "200,\"ACME\",-0- ,\"SDGT\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n\x1A");
+    ofac_set(f,
+             "100,\"DOE, John\",\"individual\",\"SDGT\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n"
+             "200,\"ACME\",-0- ,\"SDGT\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n\x1A");
     expect_error("ofac-csv", f->dir, TIMS_EDATA, "sdn.csv line 2: expected 12 fields, found 11",
                  NULL);
 }
@@ -254,9 +254,10 @@ static void un_truncated_xml_names_the_last_line(void **state)
 static void un_doctype_and_entities_are_refused(void **state)
 {
     fixture *f = *state;
-    write_text(f, "un.xml", "<?xml version=\"1.0\"?>\n<!DOCTYPE x [<!ENTITY a \"aaaa\">"
-                            "<!ENTITY b \"&a;&a;&a;&a;\">]>\n<CONSOLIDATED_LIST>&b;"
-                            "</CONSOLIDATED_LIST>\n");
+    write_text(f, "un.xml",
+               "<?xml version=\"1.0\"?>\n<!DOCTYPE x [<!ENTITY a \"aaaa\">"
+               "<!ENTITY b \"&a;&a;&a;&a;\">]>\n<CONSOLIDATED_LIST>&b;"
+               "</CONSOLIDATED_LIST>\n");
     char *p = path_in(f, "un.xml");
     expect_error("un-xml", p, TIMS_EDATA, "line 2", "DOCTYPE", NULL);
     free(p);
@@ -270,15 +271,17 @@ static void un_wrong_root_empty_file_and_bad_year_are_errors(void **state)
     expect_error("un-xml", p, TIMS_EDATA, "line 2", "CONSOLIDATED_LIST", NULL);
     write_text(f, "un.xml", "");
     expect_error("un-xml", p, TIMS_EDATA, "is empty", NULL);
-    write_text(f, "un.xml", "<CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL>\n<DATAID>1</DATAID>"
-                            "<FIRST_NAME>A</FIRST_NAME>\n<INDIVIDUAL_DATE_OF_BIRTH>"
-                            "<TYPE_OF_DATE>EXACT</TYPE_OF_DATE><YEAR>19x0</YEAR>"
-                            "</INDIVIDUAL_DATE_OF_BIRTH></INDIVIDUAL></INDIVIDUALS>"
-                            "</CONSOLIDATED_LIST>");
+    write_text(f, "un.xml",
+               "<CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL>\n<DATAID>1</DATAID>"
+               "<FIRST_NAME>A</FIRST_NAME>\n<INDIVIDUAL_DATE_OF_BIRTH>"
+               "<TYPE_OF_DATE>EXACT</TYPE_OF_DATE><YEAR>19x0</YEAR>"
+               "</INDIVIDUAL_DATE_OF_BIRTH></INDIVIDUAL></INDIVIDUALS>"
+               "</CONSOLIDATED_LIST>");
     expect_error("un-xml", p, TIMS_EDATA, "line 3", "YEAR", NULL);
-    write_text(f, "un.xml", "<CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL><DATAID>1</DATAID>"
-                            "<FIRST_NAME>\xC3\x28</FIRST_NAME></INDIVIDUAL></INDIVIDUALS>"
-                            "</CONSOLIDATED_LIST>");
+    write_text(f, "un.xml",
+               "<CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL><DATAID>1</DATAID>"
+               "<FIRST_NAME>\xC3\x28</FIRST_NAME></INDIVIDUAL></INDIVIDUALS>"
+               "</CONSOLIDATED_LIST>");
     expect_error("un-xml", p, TIMS_EDATA, "line 1", NULL);
     free(p);
 }
@@ -302,7 +305,8 @@ static void tims_csv_bad_values_name_line_and_column(void **state)
         {"id,category,documents\nL1,lost_stolen,\n", "line 2, column documents: empty"},
         {"id,category,name\nA1,wanted,\n", "line 2, column name: empty"},
         {"id,category,name,gender\nA1,wanted,X,male\n", "column gender"},
-        {"id,category,name\nA1,wanted,X\nA1,entry_ban,Y\n", "used twice (records at lines 2 and 3)"},
+        {"id,category,name\nA1,wanted,X\nA1,entry_ban,Y\n",
+         "used twice (records at lines 2 and 3)"},
         {"id,category,name\nA1,wanted\n", "line 2: expected 3 fields, found 2"},
         {"A1,wanted,X\n", "'A1' is not a tims-csv column"},
         {"id,name\nA1,X\n", "needs the columns id and category"},
@@ -325,7 +329,8 @@ static void dpl_and_csl_check_headers_and_values(void **state)
     write_text(f, "list.txt", "Name\tStreet\n");
     expect_error("dpl-tsv", p, TIMS_EDATA, "line 1", "Denied Persons List", NULL);
     char text[2048];
-    snprintf(text, sizeof text, "%s%s", DPL_HEADER, "\"X\"\t\"\"\t\"\"\t\"\"\t\"\"\t\"\"\t"
+    snprintf(text, sizeof text, "%s%s", DPL_HEADER,
+             "\"X\"\t\"\"\t\"\"\t\"\"\t\"\"\t\"\"\t"
              "\"2003-06-19\"\t\"\"\t\"\"\t\"\"\t\"\"\t\"\"\n");
     write_text(f, "list.txt", text);
     expect_error("dpl-tsv", p, TIMS_EDATA, "line 2, field Effective_Date", NULL);
@@ -337,8 +342,7 @@ static void dpl_and_csl_check_headers_and_values(void **state)
     write_text(f, "list.txt", "_id,source,type,name\n\"1\",\"X (SDN)\",\"Person\",\"A\"\n");
     expect_error("csl-csv", p, TIMS_EDATA, "line 2, field type", NULL);
     write_text(f, "list.txt", "_id,source,type,name\n\"1\",\"X (SDN)\",\"\",\"A\"x\n");
-    expect_error("csl-csv", p, TIMS_EDATA, "line 2, field 4: text after the closing quote",
-                 NULL);
+    expect_error("csl-csv", p, TIMS_EDATA, "line 2, field 4: text after the closing quote", NULL);
     expect_error("csl-xml", p, TIMS_EINVAL, "unknown list format", NULL);
     free(p);
 }
