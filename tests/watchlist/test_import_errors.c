@@ -19,7 +19,8 @@ static const char OFAC_SDN[] =
     "\"DOB 1970; Passport X1 (Iran); a.k.a. 'JD'.\"\r\n"
     "200,\"ACME, LTD.\",-0- ,\"SDGT] [IFSR\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n"
     "\x1A";
-static const char OFAC_ALT[] = "100,1,\"aka\",\"DOE, Johnny\",-0- \r\n\x1A";
+static const char OFAC_ALT[] = "100,1,\"aka\",\"DOE, Johnny\",-0- \r\n"
+                               "100,2,\"fka\",\"DOE, Jack\",\"weak\"\r\n\x1A";
 static const char OFAC_ADD[] = "200,7,\"1 Main St\",\"Tehran\",\"Iran\",-0- \r\n\x1A";
 
 static const char UN_SMALL[] =
@@ -131,7 +132,11 @@ static void ofac_minimal_set_imports(void **state)
     const tims_wl_entry *e = tims_wl_find(l, "100");
     assert_string_equal(e->names[0].full, "John DOE");
     assert_string_equal(e->documents[0].country, "IRN");
-    assert_int_equal(e->name_count, 3); /* John DOE, JD (weak), Johnny DOE */
+    assert_int_equal(e->name_count, 4); /* John DOE, JD (weak), Johnny DOE, Jack DOE */
+    assert_string_equal(e->names[3].full, "Jack DOE");
+    assert_int_equal(e->names[3].kind, TIMS_WL_FORMER);
+    assert_true(e->names[3].weak); /* alt_remarks "weak" */
+    assert_false(e->names[2].weak);
     e = tims_wl_find(l, "200");
     assert_string_equal(e->names[0].full, "ACME, LTD."); /* entities are not reordered */
     assert_int_equal(e->program_count, 2);
