@@ -248,10 +248,10 @@ static void load_dir_returns_every_stored_list_in_name_order(void **state)
     char *dpl = tu_data_path("lists/us-bis-dpl-2022-09/dpl.txt");
     char *wanted = fmt("%s/tims-wanted.csv", fixtures);
     tims_wl_list *l = NULL;
-    assert_int_equal(tims_wl_install(f->dir, "national", "tims-csv", wanted, 0, &l, &d), TIMS_OK);
+    assert_int_equal(tims_wl_install(f->dir, "national", "tims-csv", wanted, 0, 0, &l, &d), TIMS_OK);
     assert_int_equal(l->count, 4);
     tims_wl_list_free(l);
-    assert_int_equal(tims_wl_install(f->dir, "dpl", "dpl-tsv", dpl, 0, NULL, &d), TIMS_OK);
+    assert_int_equal(tims_wl_install(f->dir, "dpl", "dpl-tsv", dpl, 0, 0, NULL, &d), TIMS_OK);
     assert_int_equal(tims_wl_load_dir(f->dir, &lists, &n, &d), TIMS_OK);
     assert_int_equal(n, 2);
     assert_string_equal(lists[0]->name, "dpl");
@@ -277,7 +277,7 @@ static void load_dir_refuses_a_changed_or_added_file(void **state)
     fixture *f = *state;
     char *wanted = fmt("%s/tims-wanted.csv", fixtures);
     tims_diag d;
-    assert_int_equal(tims_wl_install(f->dir, "national", "tims-csv", wanted, 0, NULL, &d), TIMS_OK);
+    assert_int_equal(tims_wl_install(f->dir, "national", "tims-csv", wanted, 0, 0, NULL, &d), TIMS_OK);
     char *stored = fmt("%s/lists/national/list.csv", f->dir);
     FILE *out = fopen(stored, "ab");
     fputs("W-2026-0009,wanted,person,Extra PERSON,,,,,,,,\n", out);
@@ -292,7 +292,7 @@ static void load_dir_refuses_a_changed_or_added_file(void **state)
     assert_non_null(strstr(err.data, "list.csv"));
 
     /* re-importing repairs it; a stray file is refused too */
-    assert_int_equal(tims_wl_install(f->dir, "national", "tims-csv", wanted, 0, NULL, &d), TIMS_OK);
+    assert_int_equal(tims_wl_install(f->dir, "national", "tims-csv", wanted, 0, 0, NULL, &d), TIMS_OK);
     assert_int_equal(tims_wl_load_dir(f->dir, &lists, &n, &d), TIMS_OK);
     tims_wl_lists_free(lists, n);
     char *stray = fmt("%s/lists/national/alt.csv", f->dir);
