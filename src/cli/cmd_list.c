@@ -530,6 +530,8 @@ static int run(int argc, char **argv)
     if (rc != EX_OK)
         return rc;
     const char *sub = argv[1];
+    if (a.allow_truncated && strcmp(sub, "import") != 0)
+        return cli_usage_error(&cli_cmd_list, "--allow-truncated is an option of import only");
     if (strcmp(sub, "import") == 0)
         return import(&a);
     if (strcmp(sub, "show") == 0)

@@ -721,6 +721,7 @@ static void show_and_diff_read_a_truncated_file_with_a_warning(void **state)
     fclose(o);
     char *a = fmt("tims-csv:%s", one), *b = fmt("tims-csv:%s", two);
     tims_buf out = {0}, err = {0};
+    assert_int_equal(run(NULL, NULL, "list", "show", "--allow-truncated", b, NULL), EX_USAGE);
     assert_int_equal(run(&out, &err, "list", "show", b, NULL), EX_OK);
     assert_non_null(strstr(out.data, "entries       1:"));
     assert_non_null(strstr(err.data, "warning: "));
