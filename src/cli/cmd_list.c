@@ -1,13 +1,15 @@
 /* cmd_list.c - `tims list`: import a watchlist into a node's data folder, show what a list file
  * holds, and compare two releases of a list.
  *
- *   tims list import --data DIR FORMAT:PATH [--name NAME]
+ *   tims list import --data DIR FORMAT:PATH [--name NAME] [--allow-truncated]
  *   tims list show FORMAT:PATH [--json] [--id ID]
  *   tims list diff FORMAT:OLD FORMAT:NEW [--json]
  *   tims list ls --data DIR [--json]
  *
  * The library does the work (tims_wl_import, tims_wl_install, tims_wl_diff_lists,
- * tims_wl_load_dir); this file reads the arguments, the clock, and prints. */
+ * tims_wl_load_dir); this file reads the arguments, the clock, and prints. show and diff read
+ * a CSV file whose last row is cut off (printing the warning); import refuses it unless
+ * --allow-truncated is given. */
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,7 @@ typedef struct list_args {
     const char *name;
     const char *id;
     int json;
+    int allow_truncated;
     const char *pos[3];
     int npos;
 } list_args;
@@ -34,6 +37,8 @@ static int parse_args(int argc, char **argv, list_args *a)
         int more = i + 1 < argc;
         if (strcmp(s, "--json") == 0) {
             a->json = 1;
+        } else if (strcmp(s, "--allow-truncated") == 0) {
+            a->allow_truncated = 1;
         } else if (strcmp(s, "--data") == 0 || strcmp(s, "--name") == 0 || strcmp(s, "--id") == 0) {
             if (!more)
                 return cli_usage_error(&cli_cmd_list, "%s needs a value", s);
@@ -79,7 +84,16 @@ static int load(const char *arg, tims_wl_list **out)
         return rc;
     tims_diag d;
     tims_err err = tims_wl_import(fmt, path, out, &d);
-    return err == TIMS_OK ? EX_OK : import_failed("cannot import the list", err, &d);
+    if (err != TIMS_OK)
+        return import_failed("cannot import the list", err, &d);
+    if ((*out)->warning)
+        fprintf(stderr, "tims list: warning: %s\n", (*out)->warning);
+    return EX_OK;
+}
+
+static json_t *warning_json(const char *warning)
+{
+    return warning ? json_string(warning) : json_null();
 }
 
 /* ---- JSON of an entry ------------------------------------------------------------------- */
@@ -244,6 +258,8 @@ static json_t *summary_json(const tims_wl_list *l)
                   l->release, "rows", (json_int_t)l->rows, "entries", (json_int_t)l->count);
     if (l->name)
         json_object_set_new(o, "name", json_string(l->name));
+    json_object_set_new(o, "dropped_rows", json_integer((json_int_t)l->dropped_rows));
+    json_object_set_new(o, "warning", warning_json(l->warning));
     json_object_set_new(o, "types", types);
     json_object_set_new(o, "names",
                         json_pack("{s:I, s:I, s:I, s:I, s:I}", "primary", (json_int_t)s.names[0],
@@ -361,6 +377,12 @@ static int diff(const list_args *a)
                 changed, json_pack("{s:s, s:s, s:o}", "id", d->changed[i].new_entry->id, "name",
                                    primary(d->changed[i].new_entry), "fields", fields));
         }
+        const char *ow = old_list->warning, *nw = new_list->warning;
+        tims_buf both = {0};
+        if (ow && nw && tims_buf_printf(&both, "%s; %s", ow, nw) != TIMS_OK)
+            tims_buf_reset(&both);
+        json_object_set_new(o, "warning", warning_json(both.len ? both.data : ow ? ow : nw));
+        tims_buf_free(&both);
         json_object_set_new(o, "added_entries", added);
         json_object_set_new(o, "removed_entries", removed);
         json_object_set_new(o, "changed_entries", changed);
@@ -416,7 +438,8 @@ static int import(const list_args *a)
     if (!a->data)
         return cli_usage_error(&cli_cmd_list, "import needs --data DIR (the node's data folder)");
     if (a->npos != 1 || a->id || a->json)
-        return cli_usage_error(&cli_cmd_list, "import takes one FORMAT:PATH (and --name NAME)");
+        return cli_usage_error(&cli_cmd_list,
+                               "import takes one FORMAT:PATH (and --name NAME, --allow-truncated)");
     char fmt[16], name[65];
     const char *path;
     int rc = split_source(a->pos[0], fmt, &path);
@@ -425,18 +448,33 @@ static int import(const list_args *a)
     tims_diag d;
     tims_err err;
     int64_t start = cli_now_us();
+    tims_wl_list *probe = NULL, *l = NULL;
     if (a->name) {
         snprintf(name, sizeof name, "%s", a->name);
     } else {
-        tims_wl_list *probe = NULL;
         if ((err = tims_wl_import(fmt, path, &probe, &d)) != TIMS_OK)
             return import_failed("nothing imported", err, &d);
         default_name(probe->source, name);
-        tims_wl_list_free(probe);
         start = cli_now_us();
     }
-    tims_wl_list *l = NULL;
-    err = tims_wl_install(a->data, name, fmt, path, cli_now_us(), &l, &d);
+    unsigned flags = a->allow_truncated ? TIMS_WL_IMPORT_ALLOW_TRUNCATED : 0;
+    err = tims_wl_install(a->data, name, fmt, path, flags, cli_now_us(), &l, &d);
+    if (err == TIMS_EDATA && !a->allow_truncated) {
+        /* is the cut-off last row all that is wrong? then say how to take the rest */
+        tims_diag ignored;
+        if (!probe && tims_wl_import(fmt, path, &probe, &ignored) != TIMS_OK)
+            probe = NULL;
+        if (probe && probe->dropped_rows) {
+            rc = cli_error(EX_DATAERR,
+                           "nothing imported: %s. The rows before it are complete: to store "
+                           "them without the cut-off row, run again with --allow-truncated "
+                           "(the manifest then records %zu dropped row%s)",
+                           d.text, probe->dropped_rows, probe->dropped_rows == 1 ? "" : "s");
+            tims_wl_list_free(probe);
+            return rc;
+        }
+    }
+    tims_wl_list_free(probe);
     if (err != TIMS_OK)
         return import_failed("nothing imported", err, &d);
     double secs = (double)(cli_now_us() - start) / 1e6;
@@ -444,6 +482,8 @@ static int import(const list_args *a)
            "%.2f s\n",
            a->pos[0], a->data, name, l->count, l->rows, l->source,
            l->release[0] ? l->release : "not given", secs);
+    if (l->warning)
+        fprintf(stderr, "tims list: warning: %s\n", l->warning);
     tims_wl_list_free(l);
     return EX_OK;
 }
@@ -465,10 +505,15 @@ static int ls(const list_args *a)
             json_array_append_new(arr, summary_json(lists[i]));
         rc = print_json(arr);
     } else {
-        for (size_t i = 0; i < n; i++)
-            printf("%-16s %-10s %-12s %7zu entries  release %s\n", lists[i]->name, lists[i]->format,
-                   lists[i]->source, lists[i]->count,
-                   lists[i]->release[0] ? lists[i]->release : "-");
+        for (size_t i = 0; i < n; i++) {
+            const tims_wl_list *l = lists[i];
+            printf("%-16s %-10s %-12s %7zu entries  release %s", l->name, l->format, l->source,
+                   l->count, l->release[0] ? l->release : "-");
+            if (l->dropped_rows)
+                printf("  (truncated file: %zu row%s dropped)", l->dropped_rows,
+                       l->dropped_rows == 1 ? "" : "s");
+            putchar('\n');
+        }
         if (n == 0)
             printf("no lists in %s/lists\n", a->data);
     }
@@ -485,6 +530,8 @@ static int run(int argc, char **argv)
     if (rc != EX_OK)
         return rc;
     const char *sub = argv[1];
+    if (a.allow_truncated && strcmp(sub, "import") != 0)
+        return cli_usage_error(&cli_cmd_list, "--allow-truncated is an option of import only");
     if (strcmp(sub, "import") == 0)
         return import(&a);
     if (strcmp(sub, "show") == 0)
@@ -504,7 +551,7 @@ const cli_command cli_cmd_list = {
     .run = run,
     .summary = "import, show and compare watchlists",
     .usage =
-        "usage: tims list import --data DIR FORMAT:PATH [--name NAME]\n"
+        "usage: tims list import --data DIR FORMAT:PATH [--name NAME] [--allow-truncated]\n"
         "       tims list show FORMAT:PATH [--json] [--id ID]\n"
         "       tims list diff FORMAT:OLD FORMAT:NEW [--json]\n"
         "       tims list ls --data DIR [--json]\n"
@@ -519,10 +566,14 @@ const cli_command cli_cmd_list = {
         "\n"
         "import  checks the whole list, then stores a copy and a manifest in DIR/lists/NAME\n"
         "        (NAME defaults to the list's source, e.g. ofac-sdn), replacing the old copy\n"
-        "        only when everything is written. DIR must exist.\n"
+        "        only when everything is written. DIR must exist. A file whose last row is\n"
+        "        cut off (a truncated CSV) is refused; --allow-truncated stores it without\n"
+        "        that row, and the manifest records the dropped row.\n"
         "show    summarises a list file (counts by type, names, dates, documents), or prints\n"
         "        one entry in full with --id.\n"
         "diff    lists entries added, removed and changed (with the fields) between releases.\n"
+        "show and diff read a truncated CSV without its cut-off last row, with a warning\n"
+        "(on stderr, and as \"warning\" in --json).\n"
         "ls      lists what DIR holds, checking each file against its manifest.\n"
         "\n"
         "Exit codes: 0 done, 64 usage, 65 bad list data, 66 missing input, 74 I/O error.\n",

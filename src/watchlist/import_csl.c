@@ -233,7 +233,7 @@ static int same_as_header(const wl_csv *c, const wl_csv *h, size_t nh)
     return 1;
 }
 
-tims_err tims__import_csl(const char *path, tims_wl_list **out, tims_diag *diag)
+tims_err tims__import_csl(const char *path, unsigned flags, tims_wl_list **out, tims_diag *diag)
 {
     tims_buf data = {0}, id = {0};
     wl_csv csv, header;
@@ -271,6 +271,8 @@ tims_err tims__import_csl(const char *path, tims_wl_list **out, tims_diag *diag)
     size_t nh = header.nfields, rows = 0;
     tims__csv_init(&csv, path, header.p, (size_t)(header.end - header.p), ',');
     csv.line = header.line;
+    csv.tail = tims__csv_tail(flags);
+    csv.want = nh;
     while ((r = tims__csv_next(&csv, diag)) == 1) {
         if (same_as_header(&csv, &header, nh))
             continue;
@@ -288,6 +290,8 @@ tims_err tims__import_csl(const char *path, tims_wl_list **out, tims_diag *diag)
         err = tims_diag_set(diag, TIMS_EDATA, "%s has a header but no rows", path);
         goto fail;
     }
+    if ((err = tims__b_note_cut(&b, &csv)) != TIMS_OK)
+        goto fail;
     err = tims__b_finish(&b, path, "csl", "csl-csv", "", rows, out, diag);
 fail:
     tims__csv_free(&csv);

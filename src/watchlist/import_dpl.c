@@ -145,7 +145,7 @@ static tims_err entry(wl_builder *b, dpl_row *rows, size_t n, tims_buf *t)
     return tims__b_commit(b);
 }
 
-tims_err tims__import_dpl(const char *path, tims_wl_list **out, tims_diag *diag)
+tims_err tims__import_dpl(const char *path, unsigned flags, tims_wl_list **out, tims_diag *diag)
 {
     tims_buf data = {0}, text = {0};
     wl_csv csv;
@@ -185,6 +185,8 @@ tims_err tims__import_dpl(const char *path, tims_wl_list **out, tims_diag *diag)
             goto fail;
         }
     }
+    csv.tail = tims__csv_tail(flags);
+    csv.want = D_COUNT;
     while ((r = tims__csv_next(&csv, diag)) == 1) {
         if ((err = tims__csv_expect(&csv, D_COUNT, diag)) != TIMS_OK)
             goto fail;
@@ -253,6 +255,8 @@ tims_err tims__import_dpl(const char *path, tims_wl_list **out, tims_diag *diag)
         err = tims_diag_set(diag, TIMS_EDATA, "%s has a header but no rows", path);
         goto fail;
     }
+    if ((err = tims__b_note_cut(&b, &csv)) != TIMS_OK)
+        goto fail;
     qsort(rows, count, sizeof *rows, compare_rows);
     for (size_t i = 0; i < count;) {
         size_t j = i + 1;

@@ -79,8 +79,10 @@ typedef struct ofac_file {
     wl_csv csv;
 } ofac_file;
 
-/* Read, drop one trailing 0x1A, refuse any other, check UTF-8. */
-static tims_err load(ofac_file *f, const char *dir, const char *name, tims_diag *diag)
+/* Read, drop one trailing 0x1A, refuse any other, check UTF-8. A file that ends with the
+ * 0x1A was written to its end, so only a file without one may have a cut-off last record. */
+static tims_err load(ofac_file *f, const char *dir, const char *name, size_t fields, unsigned flags,
+                     tims_diag *diag)
 {
     tims_buf path = {0};
     tims_err err = tims_buf_printf(&path, "%s/%s", dir, name);
@@ -91,7 +93,8 @@ static tims_err load(ofac_file *f, const char *dir, const char *name, tims_diag 
         return TIMS_ENOMEM;
     if ((err = tims__read_file(f->path, &f->data, diag)) != TIMS_OK)
         return err;
-    if (f->data.data[f->data.len - 1] == 0x1A)
+    int end_mark = f->data.data[f->data.len - 1] == 0x1A;
+    if (end_mark)
         f->data.data[--f->data.len] = '\0';
     const char *sub = memchr(f->data.data, 0x1A, f->data.len);
     if (sub) {
@@ -107,6 +110,10 @@ static tims_err load(ofac_file *f, const char *dir, const char *name, tims_diag 
     if ((err = tims__check_utf8(f->path, f->data.data, f->data.len, diag)) != TIMS_OK)
         return err;
     tims__csv_init(&f->csv, f->path, f->data.data, f->data.len, ',');
+    if (!end_mark) {
+        f->csv.tail = tims__csv_tail(flags);
+        f->csv.want = fields;
+    }
     return TIMS_OK;
 }
 
@@ -397,7 +404,7 @@ static tims_err primary_row(wl_builder *b, ofac_file *f, aux_set sets[4], tims_b
     return tims__b_commit(b);
 }
 
-tims_err tims__import_ofac(const char *dir, tims_wl_list **out, tims_diag *diag)
+tims_err tims__import_ofac(const char *dir, unsigned flags, tims_wl_list **out, tims_diag *diag)
 {
     const char *names[4];
     int present = tims__ofac_files(dir, names, diag);
@@ -414,7 +421,8 @@ tims_err tims__import_ofac(const char *dir, tims_wl_list **out, tims_diag *diag)
     if (err != TIMS_OK)
         goto fail;
     for (int i = 0; i < 4; i++) {
-        if (names[i] && (err = load(&files[i], dir, names[i], diag)) != TIMS_OK)
+        if (names[i] &&
+            (err = load(&files[i], dir, names[i], field_counts[i], flags, diag)) != TIMS_OK)
             goto fail;
     }
     for (int i = F_ALT; i <= F_COMMENTS; i++) {
@@ -438,6 +446,10 @@ tims_err tims__import_ofac(const char *dir, tims_wl_list **out, tims_diag *diag)
     }
     for (int i = F_ALT; i <= F_COMMENTS; i++) {
         if (names[i] && (err = check_used(&sets[i], &files[i], names[F_PRIMARY], diag)) != TIMS_OK)
+            goto fail;
+    }
+    for (int i = 0; i < 4; i++) {
+        if ((err = tims__b_note_cut(&b, &files[i].csv)) != TIMS_OK)
             goto fail;
     }
     const char *source = strcmp(names[F_PRIMARY], "sdn.csv") == 0 ? "ofac-sdn" : "ofac-nonsdn";

@@ -334,7 +334,7 @@ static tims_err metadata(tims_csv *t, const char *line, size_t n, tims_diag *dia
     return tims_buf_append(into, p, len);
 }
 
-tims_err tims__import_tims(const char *path, tims_wl_list **out, tims_diag *diag)
+tims_err tims__import_tims(const char *path, unsigned flags, tims_wl_list **out, tims_diag *diag)
 {
     tims_csv t;
     memset(&t, 0, sizeof t);
@@ -399,6 +399,8 @@ tims_err tims__import_tims(const char *path, tims_wl_list **out, tims_diag *diag
         goto fail;
     }
     size_t nh = t.csv.nfields, rows = 0;
+    t.csv.tail = tims__csv_tail(flags);
+    t.csv.want = nh;
     while ((r = tims__csv_next(&t.csv, diag)) == 1) {
         if ((err = tims__csv_expect(&t.csv, nh, diag)) != TIMS_OK)
             goto fail;
@@ -410,6 +412,8 @@ tims_err tims__import_tims(const char *path, tims_wl_list **out, tims_diag *diag
         err = (tims_err)r;
         goto fail;
     }
+    if ((err = tims__b_note_cut(&t.b, &t.csv)) != TIMS_OK)
+        goto fail;
     err = tims__b_finish(&t.b, path, t.source.data ? t.source.data : "national", "tims-csv",
                          t.release.data ? t.release.data : "", rows, out, diag);
 fail:

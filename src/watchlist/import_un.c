@@ -7,7 +7,9 @@
  * original-script name; aliases of QUALITY "Low" are weak; dates of birth come EXACT (DATE or
  * YEAR), APPROXIMATELY (YEAR) or BETWEEN (FROM_YEAR..TO_YEAR), and a NOTE-only date ("Nov.
  * 1973") is read when it is a date; the release is the root's dateGenerated.
- * A DOCTYPE is refused (no entity expansion from a hostile file). */
+ * A DOCTYPE is refused (no entity expansion from a hostile file). Truncated XML is always an
+ * error, whatever the flags: the document has a defined end, and a cut could fall anywhere,
+ * leaving out a whole section (all the entities), not just one record. */
 #include <errno.h>
 #include <expat.h>
 #include <stdio.h>
@@ -420,8 +422,9 @@ static void xml_free(void *p)
     tims_free(p);
 }
 
-tims_err tims__import_un(const char *path, tims_wl_list **out, tims_diag *diag)
+tims_err tims__import_un(const char *path, unsigned flags, tims_wl_list **out, tims_diag *diag)
 {
+    (void)flags;
     static const XML_Memory_Handling_Suite mem = {xml_malloc, xml_realloc, xml_free};
     un_parser u = {.file = path, .diag = diag, .record = -1, .slot = -1};
     wl_builder b = {0};

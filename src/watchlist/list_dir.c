@@ -7,7 +7,11 @@
  * checked), writes and fsyncs the manifest and the folder, and only then swaps it in with one
  * rename (renameat2 RENAME_EXCHANGE where the file system has it). Any failure removes the
  * temporary folder and leaves the old list untouched. tims_wl_load_dir() checks every file
- * against the manifest before importing it. */
+ * against the manifest before importing it.
+ *
+ * A stored list is never silently incomplete: the copy is imported strictly unless the caller
+ * allows a truncated file, and then the manifest says how many rows were dropped and why; a
+ * list is loaded strictly unless its manifest says so, and must drop exactly that many. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -205,6 +209,26 @@ static void remove_folder(const char *path)
     rmdir(path);
 }
 
+/* text with every copy replaced by original, in list's arena; NULL when out of memory. */
+static const char *retarget_text(tims_wl_list *list, const char *text, const char *copy,
+                                 const char *original)
+{
+    tims_buf b = {0};
+    size_t n = strlen(copy);
+    const char *s = text, *at, *result = NULL;
+    while ((at = strstr(s, copy)) != NULL) {
+        if (tims_buf_append(&b, s, (size_t)(at - s)) != TIMS_OK ||
+            tims_buf_puts(&b, original) != TIMS_OK)
+            goto done;
+        s = at + n;
+    }
+    if (tims_buf_puts(&b, s) == TIMS_OK)
+        result = tims__arena_strndup(list->arena, b.data, b.len);
+done:
+    tims_buf_free(&b);
+    return result;
+}
+
 /* Messages about the copy should name the file the operator gave. */
 static void retarget_diag(tims_diag *diag, const char *copy, const char *original)
 {
@@ -229,10 +253,12 @@ static tims_err write_manifest(const char *tmp, const char *name, const tims_wl_
     if (gmtime_r(&secs, &tm))
         strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
     json_t *arr = json_array();
-    json_t *m = json_pack("{s:i, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:o}", "tims_list", 1,
-                          "name", name, "format", list->format, "source", list->source, "release",
-                          list->release, "entries", (json_int_t)list->count, "rows",
-                          (json_int_t)list->rows, "imported_at", when, "from", from, "files", arr);
+    json_t *m =
+        json_pack("{s:i, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:s?, s:s, s:s, s:o}", "tims_list", 1,
+                  "name", name, "format", list->format, "source", list->source, "release",
+                  list->release, "entries", (json_int_t)list->count, "rows", (json_int_t)list->rows,
+                  "dropped_rows", (json_int_t)list->dropped_rows, "warning", list->warning,
+                  "imported_at", when, "from", from, "files", arr);
     if (!m)
         return TIMS_ENOMEM;
     for (size_t i = 0; i < nfiles; i++) {
@@ -306,11 +332,20 @@ static tims_err swap_in(const char *lists, const char *tmp, const char *final, t
 }
 
 tims_err tims_wl_install(const char *dir, const char *name, const char *format, const char *path,
-                         int64_t imported_at_us, tims_wl_list **out, tims_diag *diag)
+                         unsigned flags, int64_t imported_at_us, tims_wl_list **out,
+                         tims_diag *diag)
 {
     tims_diag_clear(diag);
     if (!dir || !name || !format || !path)
         return tims_diag_set(diag, TIMS_EINVAL, "tims_wl_install needs dir, name, format, path");
+    const unsigned both = TIMS_WL_IMPORT_STRICT | TIMS_WL_IMPORT_ALLOW_TRUNCATED;
+    if ((flags & ~both) || (flags & both) == both)
+        return tims_diag_set(diag, TIMS_EINVAL,
+                             "tims_wl_install: flags 0x%x are not TIMS_WL_IMPORT_STRICT or "
+                             "TIMS_WL_IMPORT_ALLOW_TRUNCATED",
+                             flags);
+    unsigned import_flags = flags & TIMS_WL_IMPORT_ALLOW_TRUNCATED ? TIMS_WL_IMPORT_ALLOW_TRUNCATED
+                                                                   : TIMS_WL_IMPORT_STRICT;
     if (!valid_name(name))
         return tims_diag_set(diag, TIMS_EINVAL,
                              "'%.70s' is not a list name: use 1 to 64 "
@@ -381,8 +416,12 @@ tims_err tims_wl_install(const char *dir, const char *name, const char *format, 
             goto done;
         import_path = copy.data;
     }
-    if ((err = tims_wl_import(format, import_path, &list, diag)) != TIMS_OK) {
+    if ((err = tims_wl_import_ex(format, import_path, import_flags, &list, diag)) != TIMS_OK) {
         retarget_diag(diag, import_path, path);
+        goto done;
+    }
+    if (list->warning && !(list->warning = retarget_text(list, list->warning, import_path, path))) {
+        err = TIMS_ENOMEM;
         goto done;
     }
     if ((err = write_manifest(tmp.data, name, list, path, imported_at_us, files, nfiles, diag)) !=
@@ -436,9 +475,12 @@ static tims_err load_one(const char *lists, const char *name, tims_wl_list **out
     m = json_loadb(text.data, text.len, 0, &jerr);
     const char *format = NULL;
     json_t *files = NULL;
-    if (!m || json_unpack(m, "{s:s, s:o}", "format", &format, "files", &files) != 0 ||
+    json_int_t dropped = 0; /* absent in manifests written before it was recorded */
+    if (!m ||
+        json_unpack(m, "{s:s, s:o, s?I}", "format", &format, "files", &files, "dropped_rows",
+                    &dropped) != 0 ||
         !known_format(format) || !json_is_array(files) || json_array_size(files) == 0 ||
-        json_array_size(files) > MAX_FILES) {
+        json_array_size(files) > MAX_FILES || dropped < 0) {
         err = tims_diag_set(diag, TIMS_ETAMPER,
                             "%s is not a valid manifest; import the list "
                             "again",
@@ -511,8 +553,17 @@ static tims_err load_one(const char *lists, const char *name, tims_wl_list **out
         err = tims_buf_puts(&path, folder.data);
     else
         err = tims_buf_printf(&path, "%s/%s", folder.data, first);
-    if (err != TIMS_OK || (err = tims_wl_import(format, path.data, &list, diag)) != TIMS_OK)
+    unsigned flags = dropped ? TIMS_WL_IMPORT_ALLOW_TRUNCATED : TIMS_WL_IMPORT_STRICT;
+    if (err != TIMS_OK ||
+        (err = tims_wl_import_ex(format, path.data, flags, &list, diag)) != TIMS_OK)
         goto done;
+    if (list->dropped_rows != (size_t)dropped) {
+        err = tims_diag_set(diag, TIMS_ETAMPER,
+                            "%s: the manifest says %lld rows were dropped at import, reading "
+                            "the files drops %zu; import the list again",
+                            folder.data, (long long)dropped, list->dropped_rows);
+        goto done;
+    }
     if (!(list->name = tims__arena_strndup(list->arena, name, strlen(name)))) {
         err = TIMS_ENOMEM;
         goto done;
