@@ -3,21 +3,28 @@
  * Tokens are paired one to one, in any order, so that the weighted loss is least:
  *   a pair of similarity s loses (1 - s) * (weight of both sides),
  *   a query token left alone loses LAMBDA_QUERY * its weight,
- *   a candidate token left alone loses LAMBDA_CANDIDATE * its weight,
+ *   a candidate token left alone loses LAMBDA_CANDIDATE * its weight (a patronymic: nothing),
  * and score = 1 - loss / (total weight of both names). A pair may also join two or three
  * adjacent tokens of one side against one token of the other (Mohammad Reza / Mohammadreza,
- * Abd al Rahman / Abdulrahman, Chou En-lai / Zhou Enlai). The best assignment is exact: a
- * dynamic programme over the query's tokens in order and the set of candidate tokens used
- * (the smaller side's set when that is cheaper); names too large for it (both sides over ten
- * tokens) are solved by the Hungarian method without merging.
+ * Abd al Rahman / Abdulrahman, Chou En-lai / Zhou Enlai). The assignment is exact: a dynamic
+ * programme over one side's tokens in order and the set of the other side's tokens used,
+ * visiting reachable states only; when both sides have more than eight tokens, the Hungarian
+ * method, without merging.
  *
- * Token similarity is Jaro-Winkler on the romanisation keys (keys.c), with these rules:
- * tokens with digits or untransliterated letters match only exactly; an initial matches a
- * token it begins; a token that only adds letters at the end of the other (Petrov/Petrova,
- * Abbas/Abbasi, Mohammadi/Mohammadian) is a different name and is capped; and a token written
- * in Arabic or Hebrew letters, or Hangul, is compared on consonant skeletons.
- * The weights come from the caller's rarity callback; particles and honorifics (weak tokens)
- * and initials weigh less. Nothing here allocates; the work space is on the stack. */
+ * Token similarity is Jaro-Winkler on the romanisation keys (keys.c), corrected where it is
+ * known to mislead on names:
+ *  - digits and letters without a table match only exactly; an initial matches a token it
+ *    begins; the last token of a full MRZ field matches a token it begins;
+ *  - a token that is the other plus an ending is another name (Petrov/Petrova, Abbas/Abbasi);
+ *  - with the same consonants, vowels that romanisations swap (o/u, e/i, a/e) raise it to
+ *    VARIANT_SIM, a vowel that makes another name (i for a: Jalili/Jalali) caps it;
+ *  - with different consonants, a phonetic edit distance caps it (Khaled/Khalil, Çela/Çeka)
+ *    or, when only kindred letters differ (g/k, d/j), raises it (Gaddafi/Kadhafi);
+ *  - a token written in Arabic or Hebrew letters, or Hangul, is compared on consonant
+ *    skeletons, since those scripts leave vowels out or spell them their own way.
+ * The weights come from the caller's rarity callback; particles and honorifics (weak tokens),
+ * initials and patronymics weigh less. Nothing here allocates; the work space is the stack
+ * (about 100 KB at most). docs/screening.md, "Names", says how the constants were chosen. */
 #include <float.h>
 #include <string.h>
 
@@ -54,8 +61,8 @@
 #define LAMBDA_CANDIDATE 0.25 /* loss of a candidate token the query lacks, per unit weight */
 
 enum {
-    MERGE_MAX = 3, /* tokens of one side joined against one token of the other */
-    DP_MAX_STATES = 4096,   /* (rows + 1) * 2^columns */
+    MERGE_MAX = 3,        /* tokens of one side joined against one token of the other */
+    DP_MAX_STATES = 4096, /* (rows + 1) * 2^columns */
     MERGED_MAX = MERGE_MAX * TIMS__KEY_MAX,
 };
 

@@ -448,6 +448,58 @@ static void long_names_are_solved_exactly(void **state)
     assert_true(partly < 1.0 && partly > 0.8);
 }
 
+/* Random text of valid and invalid UTF-8 from many scripts: parse either succeeds or says
+ * EDATA; a parsed name is identical to itself; every score lies in [0, 1]. */
+static void random_input_never_breaks_the_rules(void **state)
+{
+    (void)state;
+    static const char *const pieces[] = {
+        "a", "Z", "ou", "kh", " ", "-", ",", "<", "<<", "'", "1", "\xC3\xA9", "\xC3\x9F",
+        "\xD0\x96", "\xD0\xA9", "\xD1\x97", "\xCE\xBC\xCF\x80", "\xD8\xB9", "\xD9\x91",
+        "\xD8\xA7\xD9\x84", "\xD7\x93", "\xEA\xB9\x80", "\xE4\xB9\xA0", "\xEF\xB7\xBA",
+        "\xCC\x81", "\xFF", "\xC3", "\xE2\x80\x8C", "\t", "al", "bin", "de",
+    };
+    uint32_t seed = 12345;
+    tims_name fixed;
+    parse("Abdul Rahman al-Hassan Mohammadreza", 0, &fixed);
+    for (int round = 0; round < 3000; round++) {
+        char text[256];
+        size_t len = 0;
+        seed = seed * 1103515245u + 12345u;
+        size_t pieces_n = (seed >> 16) % 40;
+        for (size_t k = 0; k < pieces_n; k++) {
+            seed = seed * 1103515245u + 12345u;
+            const char *p = pieces[(seed >> 16) % TIMS_ARRAY_LEN(pieces)];
+            size_t pl = strlen(p);
+            if (len + pl >= sizeof text)
+                break;
+            memcpy(text + len, p, pl);
+            len += pl;
+        }
+        tims_name n;
+        tims_err err = tims_name_parse(text, len, (unsigned)round & 3, &n, NULL);
+        assert_true(err == TIMS_OK || err == TIMS_EDATA);
+        if (err != TIMS_OK)
+            continue;
+        assert_true(n.count <= TIMS_NAME_MAX_TOKENS);
+        for (size_t i = 0; i < n.count; i++) {
+            assert_int_equal(strlen(n.tokens[i].text), n.tokens[i].len);
+            assert_true(n.tokens[i].len > 0 && n.tokens[i].len <= TIMS_NAME_MAX_TOKEN_LEN);
+            for (size_t k = 0; k < n.tokens[i].len; k++) {
+                char c = n.tokens[i].text[k];
+                assert_true((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'));
+            }
+        }
+        double self = tims_name_similarity(&n, &n, NULL, NULL, NULL);
+        assert_true(n.count == 0 ? self == 0.0 : self == 1.0);
+        double a = tims_name_similarity(&n, &fixed, NULL, NULL, NULL);
+        double b = tims_name_similarity(&fixed, &n, NULL, NULL, NULL);
+        assert_true(a >= 0.0 && a <= 1.0 && b >= 0.0 && b <= 1.0);
+        tims_name_free(&n);
+    }
+    tims_name_free(&fixed);
+}
+
 /* ---- the command ---------------------------------------------------------------------- */
 
 static void compare_prints_score_and_verdict(void **state)
@@ -583,6 +635,7 @@ int main(void)
         cmocka_unit_test(rare_tokens_weigh_more),
         cmocka_unit_test(explanation_names_the_pairs),
         cmocka_unit_test(long_names_are_solved_exactly),
+        cmocka_unit_test(random_input_never_breaks_the_rules),
         cmocka_unit_test(compare_prints_score_and_verdict),
         cmocka_unit_test(compare_tsv_adds_score_and_match_columns),
         cmocka_unit_test(compare_rejects_bad_input_with_sysexits_codes),
