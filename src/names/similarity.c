@@ -59,6 +59,8 @@
 #define MIN_MERGE_SIM 0.85    /* a merged pair must be at least this similar */
 #define LAMBDA_QUERY 0.35     /* loss of a query token the candidate lacks, per unit weight */
 #define LAMBDA_CANDIDATE 0.25 /* loss of a candidate token the query lacks, per unit weight */
+#define OPTIONAL_MISS 1e-6    /* a patronymic left alone: (almost) nothing; pairing it wins ties */
+#define SINGLE_PAIR_CAP 0.85  /* the most one paired name part gives when others are left */
 
 enum {
     MERGE_MAX = 3,        /* tokens of one side joined against one token of the other */
@@ -423,6 +425,7 @@ typedef struct side {
     const tims_name *name;
     double w[TIMS_NAME_MAX_TOKENS];
     double miss[TIMS_NAME_MAX_TOKENS]; /* loss when the token stays alone */
+    uint8_t optional[TIMS_NAME_MAX_TOKENS]; /* a patronymic: alone, it does not count */
     double lambda;
     size_t n;
     int all_weak; /* every token is weak: they count as strong */
@@ -768,6 +771,18 @@ static void solve_hungarian(const side *r, const side *c, const table *t, result
     }
 }
 
+/* True when side s has a token outside used that is a full name part. */
+static int leftover(const side *s, uint32_t used)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        const tims_name_token *t = &s->name->tokens[i];
+        if (!(used & (1u << i)) && !t->weak && t->len > 1 &&
+            !(t->flags & TIMS_NAME_TOKEN_PATRONYMIC))
+            return 1;
+    }
+    return 0;
+}
+
 static double clamp_weight(double w)
 {
     return w > 100.0 ? 100.0 : w > 0.01 ? w : 0.01; /* also maps NaN to 0.01 */
@@ -794,7 +809,8 @@ static void weigh(side *s, const tims_name *name, double lambda, tims_token_weig
             w *= PATRONYMIC_WEIGHT;
         s->w[i] = w;
         /* A patronymic one side lacks is no evidence: passports leave it out. */
-        s->miss[i] = t->flags & TIMS_NAME_TOKEN_PATRONYMIC ? 0.0 : lambda * w;
+        s->optional[i] = (t->flags & TIMS_NAME_TOKEN_PATRONYMIC) != 0;
+        s->miss[i] = s->optional[i] ? OPTIONAL_MISS * w : lambda * w;
     }
 }
 
@@ -831,14 +847,18 @@ double tims_name_similarity(const tims_name *query, const tims_name *candidate,
         for (size_t k = 0; k < res.pairs[p].ck; k++)
             col_used |= 1u << (res.pairs[p].c0 + k);
     }
-    double total = 0.0;
+    double total = 0.0, loss = res.loss;
     for (size_t i = 0; i < rows->n; i++) {
-        if (rows->miss[i] > 0.0 || (row_used & (1u << i)))
+        if (!rows->optional[i] || (row_used & (1u << i)))
             total += rows->w[i];
+        else
+            loss -= rows->miss[i];
     }
     for (size_t j = 0; j < cols->n; j++) {
-        if (cols->miss[j] > 0.0 || (col_used & (1u << j)))
+        if (!cols->optional[j] || (col_used & (1u << j)))
             total += cols->w[j];
+        else
+            loss -= cols->miss[j];
     }
     /* Weak tokens never match on their own: some strong token must be paired. */
     int strong = 0;
@@ -847,9 +867,16 @@ double tims_name_similarity(const tims_name *query, const tims_name *candidate,
         strong = res.pairs[p].rk > 1 || res.pairs[p].ck > 1 || !rows->name->tokens[r0].weak ||
                  rows->all_weak;
     }
-    double score = strong && total > 0.0 ? 1.0 - res.loss / total : 0.0;
+    double score = strong && total > 0.0 ? 1.0 - loss / total : 0.0;
     if (score < 0.0)
         score = 0.0;
+    if (score > 1.0 || loss < 1e-9)
+        score = strong && total > 0.0 ? 1.0 : 0.0;
+    /* One name part in common is not enough while either name has another part left over
+     * (Nicolas / Nicolas Maduro): an initial, particle or patronymic does not count. */
+    if (res.npairs == 1 && score > SINGLE_PAIR_CAP &&
+        (leftover(rows, row_used) || leftover(cols, col_used)))
+        score = SINGLE_PAIR_CAP;
     if (explain) {
         explain->score = score;
         for (size_t p = 0; p < res.npairs; p++) {

@@ -392,6 +392,15 @@ static void missing_candidate_tokens_cost_less_than_missing_query_tokens(void **
     assert_true(similarity("Vladimir Putin", "PUTIN, Vladimir Vladimirovich") == 1.0);
 }
 
+static void one_name_part_is_not_enough(void **state)
+{
+    (void)state;
+    assert_no_match("Nicolas", "Nicolas Maduro");
+    assert_no_match("Maduro", "Nicolas Maduro Moros");
+    assert_match("Maduro", "Maduro");
+    assert_match("Usama bin Ladin", "BIN LADIN, Usama bin Muhammad bin Awad");
+}
+
 static double rarity(const char *token, size_t len, void *ctx)
 {
     (void)ctx;
@@ -632,6 +641,7 @@ int main(void)
         cmocka_unit_test(transliteration_variants_match),
         cmocka_unit_test(initials_match_the_names_they_begin),
         cmocka_unit_test(missing_candidate_tokens_cost_less_than_missing_query_tokens),
+        cmocka_unit_test(one_name_part_is_not_enough),
         cmocka_unit_test(rare_tokens_weigh_more),
         cmocka_unit_test(explanation_names_the_pairs),
         cmocka_unit_test(long_names_are_solved_exactly),
