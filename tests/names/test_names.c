@@ -105,7 +105,7 @@ static void cyrillic_follows_the_icao_table(void **state)
 static void cyrillic_names_take_their_languages_column(void **state)
 {
     (void)state;
-    assert_fold("Євген Олійник", "ievhen oliinyk");    /* Ukrainian: Г H, И Y, Є IE, Ї/Й I */
+    assert_fold("Євген Олійник", "ievhen oliinyk"); /* Ukrainian: Г H, И Y, Є IE, Ї/Й I */
     assert_fold("Ўладзімір Ёсіф", "uladzimir iosif"); /* Belarusian: Ё IO, Ў U */
     assert_fold("Ђорђе Чолић", "dorde colic");         /* Serbian: Ђ D, Ч Ћ C */
     assert_fold("Ѓорѓи Ќосе", "gjorgji kjose");        /* Macedonian: Ѓ GJ, Ќ KJ */
@@ -262,6 +262,36 @@ static void particles_and_honorifics_are_weak_tokens(void **state)
     assert_true(similarity("Van Der", "Van Der") == 1.0);
     /* a missing honorific costs little */
     assert_match("Esmail Khatib", "Seyyed Esmaeil Khatib");
+}
+
+/* Every word of the weak list is found (the list is searched by bisection: it must stay
+ * sorted). The text is cut into names of at most 16 tokens. */
+static void every_listed_particle_is_weak(void **state)
+{
+    (void)state;
+    const char *all =
+        "abo abou abu ad adh ag al alhaj alhaji an and ap ar as ash at az ben bin bint "
+        "binti bt bte bv cjsc closed co company corp corporation da das de degli dei del "
+        "della delle dello den der des di dos dr du el gmbh hadji haj haji hajj hajji "
+        "ibn ibnu imam inc joint jr jsc kizi kyzy la las le les limited llc llp los ltd "
+        "maulana maulavi maulvi mawlana mawlawi miss mlle mme molla mollah mr mrs ms "
+        "mufti mulla mullah nv oao of ogli ogly ojsc ooo open pao pjsc plc prof public "
+        "qizi sa sayed sayyed sayyid seyed seyyed shaikh shaykh sheik sheikh sheykh sir "
+        "sp spa sr srl stock syed ten ter the ud ul uly um umm van ver von y zao zu ";
+    char copy[2048];
+    assert_true(strlen(all) < sizeof copy);
+    strcpy(copy, all);
+    size_t seen = 0;
+    for (char *w = strtok(copy, " "); w; w = strtok(NULL, " ")) {
+        tims_name n;
+        parse(w, 0, &n);
+        assert_int_equal(n.count, 1);
+        if (!n.tokens[0].weak)
+            fail_msg("'%s' is not weak", w);
+        tims_name_free(&n);
+        seen++;
+    }
+    assert_int_equal(seen, 133);
 }
 
 static void more_than_sixteen_tokens_are_truncated(void **state)
@@ -519,8 +549,8 @@ static void compare_prints_score_and_verdict(void **state)
     assert_int_equal(tu_run(args, NULL, &out, NULL), EX_OK);
     assert_non_null(strstr(out.data, "match      no"));
     tims_buf_reset(&out);
-    const char *args2[] = {"names", "compare", "PUTIN, Vladimir", "Владимир Путин", "--json",
-                           NULL};
+    const char *args2[] = {"names", "compare", "PUTIN, Vladimir", "Владимир Путин",
+                           "--json", NULL};
     assert_int_equal(tu_run(args2, NULL, &out, NULL), EX_OK);
     assert_non_null(strstr(out.data, "\"match\":true"));
     assert_non_null(strstr(out.data, "\"score\":1"));
@@ -632,6 +662,7 @@ int main(void)
         cmocka_unit_test(last_first_is_reordered),
         cmocka_unit_test(mrz_names_are_read_like_any_other),
         cmocka_unit_test(particles_and_honorifics_are_weak_tokens),
+        cmocka_unit_test(every_listed_particle_is_weak),
         cmocka_unit_test(more_than_sixteen_tokens_are_truncated),
         cmocka_unit_test(allocation_failure_returns_enomem_without_leaks),
         cmocka_unit_test(name_free_is_safe_twice),
