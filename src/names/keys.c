@@ -1,8 +1,8 @@
 /* keys.c - the comparison keys of a token, and the list of weak tokens.
  *
  * A name reaches us through many romanisations: ICAO 9303 (Iurii, Sergei, Tsareva), older
- * Russian passports (Yuriy, Sergey, Tsaryova), French (Djavad, Oussama) and German (Schtscherbakow)
- * habits, Persian and Arabic variants (Mahmoud/Mahmud, Faruq/Farouk, Gholam/Qolam). The key
+ * Russian passports (Yuriy, Sergey, Tsaryova), French (Djavad, Oussama) and German
+ * (Schtscherbakow) habits, Persian and Arabic variants (Mahmoud/Mahmud, Gholam/Qolam). The key
  * folds the spellings that stand for the same sound in these systems, so that Jaro-Winkler on
  * keys measures real differences. The skeleton keeps only consonants: it is what an Arabic or
  * Hebrew spelling, which does not write short vowels, can be compared on. Both are pure
