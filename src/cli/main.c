@@ -10,12 +10,14 @@ extern const cli_command cli_cmd_version;
 extern const cli_command cli_cmd_mrz;
 extern const cli_command cli_cmd_demo;
 extern const cli_command cli_cmd_list;
+extern const cli_command cli_cmd_names;
 
 static const cli_command *const commands[] = {
     &cli_cmd_version,
     &cli_cmd_mrz,
     &cli_cmd_demo,
     &cli_cmd_list,
+    &cli_cmd_names,
 };
 
 static const cli_command *find_command(const char *name)
