@@ -7,9 +7,13 @@
 #include "cli/cli.h"
 
 extern const cli_command cli_cmd_version;
+extern const cli_command cli_cmd_verify;
+extern const cli_command cli_cmd_reindex;
 
 static const cli_command *const commands[] = {
     &cli_cmd_version,
+    &cli_cmd_verify,
+    &cli_cmd_reindex,
 };
 
 static const cli_command *find_command(const char *name)
