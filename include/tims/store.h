@@ -89,6 +89,9 @@ tims_err tims_store_append_many(tims_store *s, const tims_keypair *kp,
  * keep a disk from filling; tests use it to simulate a full disk. */
 tims_err tims_store_limit_pages(tims_store *s, uint64_t max_pages);
 
+/* tims_store_stats - appended entries and the transactions (fsyncs) they took since open. */
+void tims_store_stats(tims_store *s, uint64_t *commits, uint64_t *entries);
+
 /* tims_store_import - write entries signed by other origins (sync, import): each run of one
  * origin must continue its stored chain (or repeat stored entries exactly, which is harmless)
  * and verify with every signature checked; the whole batch is one transaction. An entry that
