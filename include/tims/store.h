@@ -226,6 +226,13 @@ tims_err tims_store_history(tims_store *s, const char *issuing_state, const char
 tims_err tims_store_get_crossing(tims_store *s, const tims_entry_ref *entry,
                                  tims_crossing *out, tims_diag *diag);
 
+/* tims_store_corrections_of - the correction entries naming the crossing `target`, in the
+ * order they apply (correction time, then entry), found through the corrections index (no
+ * journal scan). *out is owned by the caller: tims_entry_clear each, then tims_free the array;
+ * *count 0 and *out NULL when there are none. Redacted corrections are left out. */
+tims_err tims_store_corrections_of(tims_store *s, const tims_entry_ref *target,
+                                   tims_entry **out, size_t *count, tims_diag *diag);
+
 /* ---- checking and rebuilding --------------------------------------------------------- */
 
 typedef struct tims_verify_report {

@@ -2170,3 +2170,65 @@ out:
     tims_free(ds);
     return err;
 }
+
+tims_err tims_store_corrections_of(tims_store *s, const tims_entry_ref *target,
+                                   tims_entry **out, size_t *count, tims_diag *diag)
+{
+    *out = NULL;
+    *count = 0;
+    tims_err err = TIMS_OK;
+    int64_t oid, *ids = NULL;
+    size_t n = 0, cap = 0;
+    sqlite3_stmt *st = NULL;
+    pthread_mutex_lock(&s->r_mu);
+    int rc = r_origin_id(s, target->origin, &oid);
+    if (rc == SQLITE_OK && oid)
+        rc = sqlite3_prepare_v2(s->rdb, "SELECT entry FROM main.corrections WHERE target = ?1"
+                                " ORDER BY time, entry", -1, &st, NULL);
+    if (rc == SQLITE_OK && st) {
+        sqlite3_bind_int64(st, 1, STORE_ID(oid, target->seq));
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            if (n == cap) {
+                cap = cap ? 2 * cap : 4;
+                int64_t *a = tims_realloc(ids, cap * sizeof *a);
+                if (!a) {
+                    err = TIMS_ENOMEM;
+                    break;
+                }
+                ids = a;
+            }
+            ids[n++] = sqlite3_column_int64(st, 0);
+        }
+        rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+    }
+    sqlite3_finalize(st);
+    tims_entry *arr = NULL;
+    size_t got = 0;
+    if (err == TIMS_OK && rc != SQLITE_OK)
+        err = sql_fail(s, s->rdb, rc, diag, "reading corrections");
+    if (err == TIMS_OK && n && !(arr = tims_calloc(n, sizeof *arr)))
+        err = TIMS_ENOMEM;
+    for (size_t i = 0; err == TIMS_OK && i < n; i++) {
+        uint8_t pk[TIMS_PUBKEY_LEN];
+        if ((rc = r_origin_pk(s, STORE_ID_ORIGIN(ids[i]), pk)) != SQLITE_OK) {
+            err = sql_fail(s, s->rdb, rc, diag, "reading corrections");
+            break;
+        }
+        err = tims_store_get_entry(s, pk, STORE_ID_SEQ(ids[i]), &arr[got], diag);
+        if (err == TIMS_OK && arr[got].redacted)
+            tims_entry_clear(&arr[got]);
+        else if (err == TIMS_OK)
+            got++;
+    }
+    pthread_mutex_unlock(&s->r_mu);
+    tims_free(ids);
+    if (err != TIMS_OK || got == 0) {
+        for (size_t i = 0; i < got; i++)
+            tims_entry_clear(&arr[i]);
+        tims_free(arr);
+        return err;
+    }
+    *out = arr;
+    *count = got;
+    return TIMS_OK;
+}
