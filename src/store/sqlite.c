@@ -1219,6 +1219,15 @@ void tims_store_stats(tims_store *s, uint64_t *commits, uint64_t *entries)
     pthread_mutex_unlock(&s->w_mu);
 }
 
+void store_set_cache_mib(tims_store *s, int mib)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA cache_size = %d", -1024 * mib);
+    pthread_mutex_lock(&s->w_mu);
+    exec(s->db, sql);
+    pthread_mutex_unlock(&s->w_mu);
+}
+
 void store_bench_sign_last_only(tims_store *s, int on)
 {
     s->bulk_sign_last_only = on;
