@@ -496,7 +496,7 @@ static tims_err open_conn(tims_store *s, int readonly, int create, sqlite3 **out
     }
     /* 64 MiB of page cache per connection keeps the document index hot at millions of rows. */
     if ((rc = exec(db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF;"
-                       " PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
+                       " PRAGMA cache_size=-65536;"
                        " PRAGMA mmap_size=1073741824;")) != SQLITE_OK) {
         err = sql_fail(s, db, rc, diag, "setting durability");
         goto fail;
@@ -1122,6 +1122,21 @@ tims_err tims_store_append_many(tims_store *s, const tims_keypair *kp,
                 tims_diag_set(diag, err, "entry %zu of %zu: %s", i + 1, n, inner);
             }
             goto done;
+        }
+        /* A redaction of a redaction would fail the whole group commit: refuse it here. */
+        for (size_t t = 0; t < ps[i].d.ntargets; t++) {
+            tims_entry te;
+            if (tims_store_get_entry(s, ps[i].d.targets[t].origin, ps[i].d.targets[t].seq, &te,
+                                     NULL) != TIMS_OK)
+                continue;
+            int kind = te.kind;
+            tims_entry_clear(&te);
+            if (kind == TIMS_KIND_REDACTION) {
+                err = tims_diag_set(diag, TIMS_EINVAL, "entry %zu: a redaction entry (seq %llu) "
+                                    "cannot itself be redacted", i + 1,
+                                    (unsigned long long)ps[i].d.targets[t].seq);
+                goto done;
+            }
         }
     }
 
