@@ -305,12 +305,14 @@ big_store:;
     if (cache)
         store_set_cache_mib(s, atoi(cache));
     uint64_t docs = big / 5 ? big / 5 : 1;
+    const char *batch_env = getenv("TIMS_BENCH_BATCH");
+    size_t batch = batch_env ? (size_t)strtoull(batch_env, NULL, 10) : 250000;
     t0 = now_s();
-    build(s, &kp, big, docs, 50000, 0);
+    build(s, &kp, big, docs, batch, 0);
     double build_s = now_s() - t0;
-    printf("store.build_s %.1f s  crossings=%llu documents=%llu batch=50000 "
+    printf("store.build_s %.1f s  crossings=%llu documents=%llu batch=%zu "
            "signatures=last-of-each-batch\n",
-           build_s, (unsigned long long)big, (unsigned long long)docs);
+           build_s, (unsigned long long)big, (unsigned long long)docs, batch);
     verify_rate(s, 0, "verify.chain_entries_per_s", "store=big");
 
     enum { LOOKUPS = 20000 };

@@ -6,17 +6,18 @@
  * same shape and compare). Journal row ids are origin id << 40 | seq, so one scan of the
  * journal in id order reads every chain in seq order.
  *
- * Writers: appends are sequenced under seq_mu (seq, prev, hash, signature), queued, and written
- * by whichever caller is the leader: it takes the whole queue, writes it in one transaction
- * and one fsync, and wakes the callers. Lock order: seq_mu, then w_mu, then q_mu. Reads use a
- * second connection under r_mu so they never wait for an fsync. */
+ * Writers: appends are sequenced under seq_mu (seq, prev, hash) and queued in seq order; each
+ * caller signs its own entries outside the lock; whichever caller is the leader takes the whole
+ * queue, writes it in one transaction and one fsync, and wakes the callers. Lock order: seq_mu,
+ * then w_mu, then q_mu. Reads use a second connection under r_mu so they never wait for an
+ * fsync; a third connection checkpoints the WAL in the background. */
 #include <errno.h>
 #include <jansson.h>
-#include <stdlib.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -65,7 +66,7 @@ struct tims_store {
     size_t norigins, corigins;
     sqlite3_stmt *st[2][ST_COUNT]; /* [0] main, [1] temp */
     sqlite3_stmt *ins_journal, *get_body, *redacted_by, *null_body, *ins_origin, *sel_origin;
-    sqlite3_stmt *r_history, *r_crossing, *r_entry;
+    sqlite3_stmt *r_history, *r_crossing;
     int bulk_sign_last_only;     /* bench only: see store_int.h */
     uint64_t commits, committed; /* group commit counters (under w_mu) */
     sqlite3 *cdb;                /* checkpointer connection (writable stores only) */
@@ -687,7 +688,7 @@ void tims_store_close(tims_store *s)
         for (int i = 0; i < ST_COUNT; i++)
             sqlite3_finalize(s->st[sc][i]);
     sqlite3_stmt *all[] = {s->ins_journal, s->get_body, s->redacted_by, s->null_body,
-                           s->ins_origin, s->sel_origin, s->r_history, s->r_crossing, s->r_entry};
+                           s->ins_origin, s->sel_origin, s->r_history, s->r_crossing};
     for (size_t i = 0; i < TIMS_ARRAY_LEN(all); i++)
         sqlite3_finalize(all[i]);
     sqlite3_close(s->rdb);
