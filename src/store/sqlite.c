@@ -28,8 +28,8 @@
 
 typedef struct origin_slot {
     uint8_t pk[TIMS_PUBKEY_LEN];
-    int64_t id;                 /* 0: not yet in the origins table */
-    uint64_t seq;               /* last seq sequenced (durable or queued) */
+    int64_t id;   /* 0: not yet in the origins table */
+    uint64_t seq; /* last seq sequenced (durable or queued) */
     uint8_t hash[TIMS_HASH_LEN];
     int blocked;
 } origin_slot;
@@ -39,7 +39,7 @@ typedef struct pending {
     store_derived d;
     tims_err err;
     int done;
-    int sig_ready;       /* the owner has signed it: the leader may write it */
+    int sig_ready;        /* the owner has signed it: the leader may write it */
     pthread_cond_t *wake; /* the owner waits here (one per append call, not per entry) */
     tims_diag diag;
     struct pending *next;
@@ -47,21 +47,32 @@ typedef struct pending {
 
 /* Statements on the writer connection that exist once per schema (main, temp). */
 enum {
-    ST_INS_CROSSING, ST_UPSERT_TRAVELLER, ST_DEL_TRAVELLER, ST_RECALC_TRAVELLER,
-    ST_GET_CROSSING_KEY, ST_DEL_CROSSING, ST_HAS_CORRECTIONS, ST_CORRECTIONS_OF,
-    ST_INS_CORRECTION, ST_GET_CORRECTION_TARGET, ST_DEL_CORRECTION, ST_INS_LIST, ST_DEL_LIST,
-    ST_INS_REDACTION, ST_COUNT
+    ST_INS_CROSSING,
+    ST_UPSERT_TRAVELLER,
+    ST_DEL_TRAVELLER,
+    ST_RECALC_TRAVELLER,
+    ST_GET_CROSSING_KEY,
+    ST_DEL_CROSSING,
+    ST_HAS_CORRECTIONS,
+    ST_CORRECTIONS_OF,
+    ST_INS_CORRECTION,
+    ST_GET_CORRECTION_TARGET,
+    ST_DEL_CORRECTION,
+    ST_INS_LIST,
+    ST_DEL_LIST,
+    ST_INS_REDACTION,
+    ST_COUNT
 };
 
 struct tims_store {
     tims_store_backend backend;
     unsigned flags;
-    char *path;                  /* the database file */
-    sqlite3 *db;                 /* writer connection (under w_mu) */
-    sqlite3 *rdb;                /* reader connection (under r_mu) */
+    char *path;   /* the database file */
+    sqlite3 *db;  /* writer connection (under w_mu) */
+    sqlite3 *rdb; /* reader connection (under r_mu) */
     int schema_version;
     pthread_mutex_t seq_mu, w_mu, q_mu, r_mu;
-    pthread_cond_t sig_cv;       /* a queued entry was signed (only the leader waits) */
+    pthread_cond_t sig_cv; /* a queued entry was signed (only the leader waits) */
     pending *q_head, *q_tail;
     int leader_active;
     origin_slot *origins;
@@ -104,16 +115,22 @@ static tims_err sql_fail(tims_store *s, sqlite3 *db, int rc, tims_diag *diag, co
                              "file must be writable by this user; nothing was written",
                              path, msg, doing);
     if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
-        return tims_diag_set(diag, TIMS_EBUSY, "database %s is locked by another process (%s) "
-                             "while %s; retry later", path, msg, doing);
+        return tims_diag_set(diag, TIMS_EBUSY,
+                             "database %s is locked by another process (%s) "
+                             "while %s; retry later",
+                             path, msg, doing);
     if (code == SQLITE_NOMEM)
         return tims_diag_set(diag, TIMS_ENOMEM, "out of memory while %s", doing);
     if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
-        return tims_diag_set(diag, TIMS_EDATA, "database %s is damaged or not a tims database "
-                             "(%s) while %s", path, msg, doing);
+        return tims_diag_set(diag, TIMS_EDATA,
+                             "database %s is damaged or not a tims database "
+                             "(%s) while %s",
+                             path, msg, doing);
     if (code == SQLITE_CONSTRAINT)
-        return tims_diag_set(diag, TIMS_EBUSY, "database %s changed under this process (%s) "
-                             "while %s: another writer? retry", path, msg, doing);
+        return tims_diag_set(diag, TIMS_EBUSY,
+                             "database %s changed under this process (%s) "
+                             "while %s: another writer? retry",
+                             path, msg, doing);
     return tims_diag_set(diag, TIMS_EIO, "database %s: %s while %s", path, msg, doing);
 }
 
@@ -154,8 +171,7 @@ static const char derived_schema[] =
 static const char *const derived_tables[] = {"crossings", "travellers", "corrections",
                                              "list_events", "redactions"};
 /* The column that names an entry in each derived table (for verify's report). */
-static const char *const derived_entry_col[] = {"entry", "last_entry", "entry", "entry",
-                                                "target"};
+static const char *const derived_entry_col[] = {"entry", "last_entry", "entry", "entry", "target"};
 
 static const char journal_schema[] =
     "CREATE TABLE origins (id INTEGER PRIMARY KEY, pk BLOB NOT NULL UNIQUE,"
@@ -259,22 +275,22 @@ static tims_err migrate(tims_store *s, tims_diag *diag)
 
 /* ---- statements ---------------------------------------------------------------------- */
 
-#define NEWER "(excluded.last_time > last_time OR (excluded.last_time = last_time AND " \
-              "excluded.last_entry > last_entry))"
+#define NEWER                                                                                      \
+    "(excluded.last_time > last_time OR (excluded.last_time = last_time AND "                      \
+    "excluded.last_entry > last_entry))"
 
 static const char *const derived_sql[ST_COUNT] = {
     [ST_INS_CROSSING] = "INSERT OR REPLACE INTO @.crossings VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,"
                         "?10,?11,?12,?13,?14,?15,?16,?17)",
-    [ST_UPSERT_TRAVELLER] =
-        "INSERT INTO @.travellers VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,1) "
-        "ON CONFLICT(state, number) DO UPDATE SET crossings = crossings + 1,"
-        " surname = iif(" NEWER ", excluded.surname, surname),"
-        " given = iif(" NEWER ", excluded.given, given),"
-        " nationality = iif(" NEWER ", excluded.nationality, nationality),"
-        " birth = iif(" NEWER ", excluded.birth, birth),"
-        " sex = iif(" NEWER ", excluded.sex, sex),"
-        " last_entry = iif(" NEWER ", excluded.last_entry, last_entry),"
-        " last_time = iif(" NEWER ", excluded.last_time, last_time)",
+    [ST_UPSERT_TRAVELLER] = "INSERT INTO @.travellers VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,1) "
+                            "ON CONFLICT(state, number) DO UPDATE SET crossings = crossings + 1,"
+                            " surname = iif(" NEWER ", excluded.surname, surname),"
+                            " given = iif(" NEWER ", excluded.given, given),"
+                            " nationality = iif(" NEWER ", excluded.nationality, nationality),"
+                            " birth = iif(" NEWER ", excluded.birth, birth),"
+                            " sex = iif(" NEWER ", excluded.sex, sex),"
+                            " last_entry = iif(" NEWER ", excluded.last_entry, last_entry),"
+                            " last_time = iif(" NEWER ", excluded.last_time, last_time)",
     [ST_DEL_TRAVELLER] = "DELETE FROM @.travellers WHERE state = ?1 AND number = ?2",
     [ST_RECALC_TRAVELLER] =
         "INSERT INTO @.travellers SELECT state, number, surname, given, nationality, birth, sex,"
@@ -302,8 +318,8 @@ static int derived_stmt(tims_store *s, int sc, int which, sqlite3_stmt **out)
         char *sql = with_schema(derived_sql[which], sc == SCHEMA_MAIN ? "main" : "temp");
         if (!sql)
             return SQLITE_NOMEM;
-        int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
-                                    &s->st[sc][which], NULL);
+        int rc =
+            sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st[sc][which], NULL);
         tims_free(sql);
         if (rc != SQLITE_OK)
             return rc;
@@ -372,8 +388,10 @@ static origin_slot *add_slot(tims_store *s, const uint8_t pk[TIMS_PUBKEY_LEN])
 static int db_head(sqlite3 *db, int64_t id, uint64_t *seq, uint8_t hash[TIMS_HASH_LEN])
 {
     sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(db, "SELECT id, hash FROM main.journal WHERE id BETWEEN ?1 AND ?2"
-                                " ORDER BY id DESC LIMIT 1", -1, &st, NULL);
+    int rc = sqlite3_prepare_v2(db,
+                                "SELECT id, hash FROM main.journal WHERE id BETWEEN ?1 AND ?2"
+                                " ORDER BY id DESC LIMIT 1",
+                                -1, &st, NULL);
     if (rc != SQLITE_OK)
         return rc;
     sqlite3_bind_int64(st, 1, STORE_ID(id, 0));
@@ -453,8 +471,7 @@ static int origin_id(tims_store *s, const uint8_t pk[TIMS_PUBKEY_LEN], int creat
 
 /* ---- open, create, close ------------------------------------------------------------- */
 
-static tims_err open_conn(tims_store *s, int readonly, int create, sqlite3 **out,
-                          tims_diag *diag)
+static tims_err open_conn(tims_store *s, int readonly, int create, sqlite3 **out, tims_diag *diag)
 {
     int flags = (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
                 (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
@@ -464,9 +481,10 @@ static tims_err open_conn(tims_store *s, int readonly, int create, sqlite3 **out
     if (rc != SQLITE_OK) {
         int sys = db ? sqlite3_system_errno(db) : 0;
         if ((rc & 0xff) == SQLITE_CANTOPEN && (sys == EACCES || sys == EROFS || sys == EPERM))
-            err = tims_diag_set(diag, TIMS_EACCES, "cannot open database %s: %s; the data "
-                                "folder and file must be accessible by this user", s->path,
-                                strerror(sys));
+            err = tims_diag_set(diag, TIMS_EACCES,
+                                "cannot open database %s: %s; the data "
+                                "folder and file must be accessible by this user",
+                                s->path, strerror(sys));
         else
             err = sql_fail(s, db, rc, diag, "opening the database");
         goto fail;
@@ -574,8 +592,10 @@ tims_err tims_store_create(const char *dir, tims_store **out, tims_diag *diag)
     if (err != TIMS_OK)
         return err;
     if (stat(s->path, &st) == 0) {
-        err = tims_diag_set(diag, TIMS_EEXIST, "data folder %s holds a database already (%s); "
-                            "nothing was changed", dir, s->path);
+        err = tims_diag_set(diag, TIMS_EEXIST,
+                            "data folder %s holds a database already (%s); "
+                            "nothing was changed",
+                            dir, s->path);
         goto fail;
     }
     if ((err = store_start(s, 1, diag)) != TIMS_OK)
@@ -598,11 +618,12 @@ tims_err tims_store_open(const char *dir, unsigned flags, tims_store **out, tims
         return err;
     struct stat st;
     if (stat(s->path, &st) != 0) {
-        err = errno == ENOENT
-                  ? tims_diag_set(diag, TIMS_ENOENT, "no tims database in %s (expected %s): "
-                                  "run 'tims init --data %s' first", dir, s->path, dir)
-                  : tims_diag_set(diag, errno == EACCES ? TIMS_EACCES : TIMS_EIO,
-                                  "cannot reach %s: %s", s->path, strerror(errno));
+        err = errno == ENOENT ? tims_diag_set(diag, TIMS_ENOENT,
+                                              "no tims database in %s (expected %s): "
+                                              "run 'tims init --data %s' first",
+                                              dir, s->path, dir)
+                              : tims_diag_set(diag, errno == EACCES ? TIMS_EACCES : TIMS_EIO,
+                                              "cannot reach %s: %s", s->path, strerror(errno));
         goto fail;
     }
     if ((err = store_start(s, 0, diag)) != TIMS_OK)
@@ -621,8 +642,8 @@ void tims_store_close(tims_store *s)
     for (int sc = 0; sc < 2; sc++)
         for (int i = 0; i < ST_COUNT; i++)
             sqlite3_finalize(s->st[sc][i]);
-    sqlite3_stmt *all[] = {s->ins_journal, s->get_body, s->redacted_by, s->null_body,
-                           s->ins_origin, s->sel_origin, s->r_history, s->r_crossing};
+    sqlite3_stmt *all[] = {s->ins_journal, s->get_body,   s->redacted_by, s->null_body,
+                           s->ins_origin,  s->sel_origin, s->r_history,   s->r_crossing};
     for (size_t i = 0; i < TIMS_ARRAY_LEN(all); i++)
         sqlite3_finalize(all[i]);
     sqlite3_close(s->rdb);
@@ -659,15 +680,15 @@ tims_err tims_store_limit_pages(tims_store *s, uint64_t max_pages)
 
 /* ---- derived rows -------------------------------------------------------------------- */
 
-static int write_crossing(tims_store *s, int sc, int64_t entry, const tims_crossing *c,
-                          int ncorr, int void_it)
+static int write_crossing(tims_store *s, int sc, int64_t entry, const tims_crossing *c, int ncorr,
+                          int void_it)
 {
     sqlite3_stmt *st;
     int rc = derived_stmt(s, sc, ST_INS_CROSSING, &st);
     if (rc != SQLITE_OK)
         return rc;
-    const char *text[] = {c->issuing_state, c->doc_number, c->doc_code, c->surname,
-                          c->given_names, c->nationality, c->birth_date, c->sex};
+    const char *text[] = {c->issuing_state, c->doc_number,  c->doc_code,   c->surname,
+                          c->given_names,   c->nationality, c->birth_date, c->sex};
     sqlite3_bind_int64(st, 1, entry);
     for (int i = 0; i < 8; i++)
         sqlite3_bind_text(st, 2 + i, text[i], -1, SQLITE_STATIC);
@@ -689,7 +710,7 @@ static int upsert_traveller(tims_store *s, int sc, int64_t entry, const tims_cro
     if (rc != SQLITE_OK)
         return rc;
     const char *text[] = {c->issuing_state, c->doc_number, c->surname, c->given_names,
-                          c->nationality, c->birth_date, c->sex};
+                          c->nationality,   c->birth_date, c->sex};
     for (int i = 0; i < 7; i++)
         sqlite3_bind_text(st, 1 + i, text[i], -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 8, entry);
@@ -717,8 +738,8 @@ static int recalc_traveller(tims_store *s, int sc, const char *state, const char
 
 /* read_body - kind, time and body of journal entry id (writer connection); *found 0 when
  * absent; body->len 0 and *redacted 1 when its body is removed. */
-static int read_body(tims_store *s, int64_t id, int *found, int *kind, int64_t *time,
-                     int *redacted, tims_buf *body)
+static int read_body(tims_store *s, int64_t id, int *found, int *kind, int64_t *time, int *redacted,
+                     tims_buf *body)
 {
     int rc = prep(s->db, &s->get_body, "SELECT kind, time, body FROM main.journal WHERE id = ?1");
     if (rc != SQLITE_OK)
@@ -942,7 +963,8 @@ static tims_err apply_derived(tims_store *s, int sc, int64_t id, int64_t time,
                 continue; /* not here yet: its body is dropped when it arrives */
             if (kind == TIMS_KIND_REDACTION) {
                 tims_buf_free(&body);
-                return tims_diag_set(diag, TIMS_EDATA, "a redaction entry cannot itself be "
+                return tims_diag_set(diag, TIMS_EDATA,
+                                     "a redaction entry cannot itself be "
                                      "redacted (seq %llu)",
                                      (unsigned long long)d->targets[i].seq);
             }
@@ -967,8 +989,8 @@ static tims_err apply_derived(tims_store *s, int sc, int64_t id, int64_t time,
 /* is_redacted_target - 1 when entry id is named by a stored redaction entry. */
 static int is_redacted_target(tims_store *s, int64_t id, int *out)
 {
-    int rc = prep(s->db, &s->redacted_by,
-                  "SELECT 1 FROM main.redactions WHERE target = ?1 LIMIT 1");
+    int rc =
+        prep(s->db, &s->redacted_by, "SELECT 1 FROM main.redactions WHERE target = ?1 LIMIT 1");
     if (rc != SQLITE_OK)
         return rc;
     sqlite3_bind_int64(s->redacted_by, 1, id);
@@ -979,14 +1001,15 @@ static int is_redacted_target(tims_store *s, int64_t id, int *out)
 }
 
 /* write_entry - insert entry e of origin oid and its derived rows (inside a transaction). */
-static tims_err write_entry(tims_store *s, int64_t oid, const tims_entry *e,
-                            const store_derived *d, tims_diag *diag)
+static tims_err write_entry(tims_store *s, int64_t oid, const tims_entry *e, const store_derived *d,
+                            tims_diag *diag)
 {
     int64_t id = STORE_ID(oid, e->seq);
     int redacted = e->redacted, rc;
     if (!redacted && (rc = is_redacted_target(s, id, &redacted)) != SQLITE_OK)
         return sql_fail(s, s->db, rc, diag, "checking redactions");
-    if ((rc = prep(s->db, &s->ins_journal, "INSERT INTO main.journal(id, time, kind, body, "
+    if ((rc = prep(s->db, &s->ins_journal,
+                   "INSERT INTO main.journal(id, time, kind, body, "
                    "body_hash, hash, sig) VALUES(?1,?2,?3,?4,?5,?6,?7)")) != SQLITE_OK)
         return sql_fail(s, s->db, rc, diag, "preparing to write the journal");
     sqlite3_stmt *st = s->ins_journal;
@@ -1055,8 +1078,7 @@ static void run_batch(tims_store *s, pending *batch)
         for (pending *p = s->q_head, *next; p; p = next) {
             next = p->next;
             p->err = err;
-            tims_diag_set(&p->diag, err, "not written: an entry before it failed (%s)",
-                          diag.text);
+            tims_diag_set(&p->diag, err, "not written: an entry before it failed (%s)", diag.text);
             p->done = 1;
             pthread_cond_signal(p->wake);
         }
@@ -1107,8 +1129,10 @@ tims_err tims_store_append_many(tims_store *s, const tims_keypair *kp,
     if (n == 0)
         return TIMS_OK;
     if (s->flags & TIMS_STORE_READONLY)
-        return tims_diag_set(diag, TIMS_EACCES, "database %s is open read-only; nothing was "
-                             "written", s->path);
+        return tims_diag_set(diag, TIMS_EACCES,
+                             "database %s is open read-only; nothing was "
+                             "written",
+                             s->path);
     pending *ps = tims_calloc(n, sizeof *ps);
     if (!ps)
         return tims_diag_set(diag, TIMS_ENOMEM, "out of memory for %zu entries", n);
@@ -1138,9 +1162,10 @@ tims_err tims_store_append_many(tims_store *s, const tims_keypair *kp,
             int kind = te.kind;
             tims_entry_clear(&te);
             if (kind == TIMS_KIND_REDACTION) {
-                err = tims_diag_set(diag, TIMS_EINVAL, "entry %zu: a redaction entry (seq %llu) "
-                                    "cannot itself be redacted", i + 1,
-                                    (unsigned long long)ps[i].d.targets[t].seq);
+                err = tims_diag_set(diag, TIMS_EINVAL,
+                                    "entry %zu: a redaction entry (seq %llu) "
+                                    "cannot itself be redacted",
+                                    i + 1, (unsigned long long)ps[i].d.targets[t].seq);
                 goto done;
             }
         }
@@ -1166,7 +1191,8 @@ tims_err tims_store_append_many(tims_store *s, const tims_keypair *kp,
     if (!o && !(o = add_slot(s, kp->pk)))
         err = tims_diag_set(diag, TIMS_ENOMEM, "out of memory for an origin");
     else if (o->blocked)
-        err = tims_diag_set(diag, TIMS_ETAMPER, "origin is blocked after equivocation (two "
+        err = tims_diag_set(diag, TIMS_ETAMPER,
+                            "origin is blocked after equivocation (two "
                             "different entries with the same seq); an operator must decide");
     else if (o->seq + n > STORE_SEQ_MAX)
         err = tims_diag_set(diag, TIMS_ERANGE, "the origin's chain is full");
@@ -1262,8 +1288,7 @@ void store_bench_sign_last_only(tims_store *s, int on)
 static int r_origin_id(tims_store *s, const uint8_t pk[TIMS_PUBKEY_LEN], int64_t *id)
 {
     sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(s->rdb, "SELECT id FROM main.origins WHERE pk = ?1", -1, &st,
-                                NULL);
+    int rc = sqlite3_prepare_v2(s->rdb, "SELECT id FROM main.origins WHERE pk = ?1", -1, &st, NULL);
     if (rc != SQLITE_OK)
         return rc;
     sqlite3_bind_blob(st, 1, pk, TIMS_PUBKEY_LEN, SQLITE_STATIC);
@@ -1276,8 +1301,7 @@ static int r_origin_id(tims_store *s, const uint8_t pk[TIMS_PUBKEY_LEN], int64_t
 static int r_origin_pk(tims_store *s, int64_t id, uint8_t pk[TIMS_PUBKEY_LEN])
 {
     sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(s->rdb, "SELECT pk FROM main.origins WHERE id = ?1", -1, &st,
-                                NULL);
+    int rc = sqlite3_prepare_v2(s->rdb, "SELECT pk FROM main.origins WHERE id = ?1", -1, &st, NULL);
     if (rc != SQLITE_OK)
         return rc;
     sqlite3_bind_int64(st, 1, id);
@@ -1315,8 +1339,8 @@ static int row_to_entry(sqlite3_stmt *st, tims_entry *e)
     e->body_len = e->redacted ? 0 : (size_t)sqlite3_column_bytes(st, 3);
     if (!e->redacted && !e->body)
         e->body = (uint8_t *)"";
-    if (sqlite3_column_bytes(st, 4) != TIMS_HASH_LEN || sqlite3_column_bytes(st, 5) != TIMS_HASH_LEN ||
-        sqlite3_column_bytes(st, 6) != TIMS_SIG_LEN)
+    if (sqlite3_column_bytes(st, 4) != TIMS_HASH_LEN ||
+        sqlite3_column_bytes(st, 5) != TIMS_HASH_LEN || sqlite3_column_bytes(st, 6) != TIMS_SIG_LEN)
         return 0;
     memcpy(e->body_hash, sqlite3_column_blob(st, 4), TIMS_HASH_LEN);
     memcpy(e->hash, sqlite3_column_blob(st, 5), TIMS_HASH_LEN);
@@ -1326,8 +1350,8 @@ static int row_to_entry(sqlite3_stmt *st, tims_entry *e)
 
 #define ENTRY_COLS "id, time, kind, body, body_hash, hash, sig"
 
-tims_err tims_store_get_entry(tims_store *s, const uint8_t origin[TIMS_PUBKEY_LEN],
-                              uint64_t seq, tims_entry *out, tims_diag *diag)
+tims_err tims_store_get_entry(tims_store *s, const uint8_t origin[TIMS_PUBKEY_LEN], uint64_t seq,
+                              tims_entry *out, tims_diag *diag)
 {
     memset(out, 0, sizeof *out);
     tims_err err = TIMS_OK;
@@ -1342,8 +1366,10 @@ tims_err tims_store_get_entry(tims_store *s, const uint8_t origin[TIMS_PUBKEY_LE
                             (unsigned long long)seq);
         goto done;
     }
-    rc = sqlite3_prepare_v2(s->rdb, "SELECT " ENTRY_COLS " FROM main.journal WHERE id IN (?1, ?2)"
-                            " ORDER BY id", -1, &st, NULL);
+    rc = sqlite3_prepare_v2(s->rdb,
+                            "SELECT " ENTRY_COLS " FROM main.journal WHERE id IN (?1, ?2)"
+                            " ORDER BY id",
+                            -1, &st, NULL);
     if (rc != SQLITE_OK)
         goto sqlfail;
     sqlite3_bind_int64(st, 1, STORE_ID(oid, seq - 1));
@@ -1354,8 +1380,10 @@ tims_err tims_store_get_entry(tims_store *s, const uint8_t origin[TIMS_PUBKEY_LE
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         memset(&e, 0, sizeof e);
         if (!row_to_entry(st, &e)) {
-            err = tims_diag_set(diag, TIMS_ETAMPER, "entry seq %llu is malformed in the "
-                                "database; run tims verify", (unsigned long long)e.seq);
+            err = tims_diag_set(diag, TIMS_ETAMPER,
+                                "entry seq %llu is malformed in the "
+                                "database; run tims verify",
+                                (unsigned long long)e.seq);
             goto done;
         }
         if (e.seq == seq - 1) {
@@ -1408,8 +1436,10 @@ tims_err tims_store_each_entry(tims_store *s, const uint8_t *origin, uint64_t af
         lo = STORE_ID(oid, after_seq < STORE_SEQ_MAX ? after_seq : STORE_SEQ_MAX);
         hi = STORE_ID(oid, STORE_SEQ_MAX);
     }
-    rc = sqlite3_prepare_v2(s->rdb, "SELECT " ENTRY_COLS " FROM main.journal WHERE id > ?1 AND"
-                            " id <= ?2 ORDER BY id", -1, &st, NULL);
+    rc = sqlite3_prepare_v2(s->rdb,
+                            "SELECT " ENTRY_COLS " FROM main.journal WHERE id > ?1 AND"
+                            " id <= ?2 ORDER BY id",
+                            -1, &st, NULL);
     if (rc != SQLITE_OK)
         goto sqlfail;
     sqlite3_bind_int64(st, 1, lo);
@@ -1428,12 +1458,13 @@ tims_err tims_store_each_entry(tims_store *s, const uint8_t *origin, uint64_t af
             memset(prev, 0, sizeof prev);
             if (STORE_ID_SEQ(id) > 1) {
                 sqlite3_stmt *p2;
-                rc = sqlite3_prepare_v2(s->rdb, "SELECT hash FROM main.journal WHERE id = ?1",
-                                        -1, &p2, NULL);
+                rc = sqlite3_prepare_v2(s->rdb, "SELECT hash FROM main.journal WHERE id = ?1", -1,
+                                        &p2, NULL);
                 if (rc == SQLITE_OK) {
                     sqlite3_bind_int64(p2, 1, id - 1);
                     memset(prev, 0, sizeof prev);
-                    if (sqlite3_step(p2) == SQLITE_ROW && sqlite3_column_bytes(p2, 0) == TIMS_HASH_LEN)
+                    if (sqlite3_step(p2) == SQLITE_ROW &&
+                        sqlite3_column_bytes(p2, 0) == TIMS_HASH_LEN)
                         memcpy(prev, sqlite3_column_blob(p2, 0), TIMS_HASH_LEN);
                     sqlite3_finalize(p2);
                 }
@@ -1444,8 +1475,10 @@ tims_err tims_store_each_entry(tims_store *s, const uint8_t *origin, uint64_t af
             memcpy(prev, e.hash, TIMS_HASH_LEN);
         }
         if (!row_to_entry(st, &e)) {
-            err = tims_diag_set(diag, TIMS_ETAMPER, "entry seq %llu is malformed in the "
-                                "database; run tims verify", (unsigned long long)e.seq);
+            err = tims_diag_set(diag, TIMS_ETAMPER,
+                                "entry seq %llu is malformed in the "
+                                "database; run tims verify",
+                                (unsigned long long)e.seq);
             goto done;
         }
         memcpy(e.prev, prev, TIMS_HASH_LEN);
@@ -1467,8 +1500,7 @@ done:
     return err;
 }
 
-tims_err tims_store_origins(tims_store *s, tims_origin_head **out, size_t *count,
-                            tims_diag *diag)
+tims_err tims_store_origins(tims_store *s, tims_origin_head **out, size_t *count, tims_diag *diag)
 {
     *out = NULL;
     *count = 0;
@@ -1477,8 +1509,8 @@ tims_err tims_store_origins(tims_store *s, tims_origin_head **out, size_t *count
     tims_origin_head *arr = NULL;
     sqlite3_stmt *st = NULL;
     pthread_mutex_lock(&s->r_mu);
-    int rc = sqlite3_prepare_v2(s->rdb, "SELECT id, pk, blocked FROM main.origins ORDER BY id",
-                                -1, &st, NULL);
+    int rc = sqlite3_prepare_v2(s->rdb, "SELECT id, pk, blocked FROM main.origins ORDER BY id", -1,
+                                &st, NULL);
     while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (sqlite3_column_bytes(st, 1) != TIMS_PUBKEY_LEN) {
             rc = SQLITE_OK;
@@ -1528,8 +1560,9 @@ int tims_store_origin_blocked(tims_store *s, const uint8_t origin[TIMS_PUBKEY_LE
     return blocked;
 }
 
-#define CROSSING_COLS "entry, state, number, code, surname, given, nationality, birth, sex," \
-                      " dir, time, bcp, officer, vehicle, decision, corrections"
+#define CROSSING_COLS                                                                              \
+    "entry, state, number, code, surname, given, nationality, birth, sex,"                         \
+    " dir, time, bcp, officer, vehicle, decision, corrections"
 
 static void copy_col(sqlite3_stmt *st, int col, char *dst, size_t size)
 {
@@ -1572,7 +1605,8 @@ tims_err tims_store_history(tims_store *s, const char *issuing_state, const char
     int64_t last_origin = -1;
     uint8_t pk[TIMS_PUBKEY_LEN];
     pthread_mutex_lock(&s->r_mu);
-    int rc = prep(s->rdb, &s->r_history, "SELECT " CROSSING_COLS " FROM main.crossings"
+    int rc = prep(s->rdb, &s->r_history,
+                  "SELECT " CROSSING_COLS " FROM main.crossings"
                   " WHERE state = ?1 AND number = ?2 AND void = 0 ORDER BY time, entry");
     if (rc != SQLITE_OK)
         goto sqlfail;
@@ -1624,7 +1658,8 @@ tims_err tims_store_get_crossing(tims_store *s, const tims_entry_ref *entry, tim
     int rc = r_origin_id(s, entry->origin, &oid);
     if (rc != SQLITE_OK)
         goto sqlfail;
-    if ((rc = prep(s->rdb, &s->r_crossing, "SELECT " CROSSING_COLS " FROM main.crossings"
+    if ((rc = prep(s->rdb, &s->r_crossing,
+                   "SELECT " CROSSING_COLS " FROM main.crossings"
                    " WHERE entry = ?1 AND void = 0")) != SQLITE_OK)
         goto sqlfail;
     sqlite3_bind_int64(s->r_crossing, 1, oid ? STORE_ID(oid, entry->seq) : -1);
@@ -1633,8 +1668,10 @@ tims_err tims_store_get_crossing(tims_store *s, const tims_entry_ref *entry, tim
         row_to_crossing(s->r_crossing, out);
         memcpy(out->entry.origin, entry->origin, TIMS_PUBKEY_LEN);
     } else if (rc == SQLITE_DONE) {
-        err = tims_diag_set(diag, TIMS_ENOENT, "no current crossing at seq %llu of that origin "
-                            "(absent, annulled or redacted)", (unsigned long long)entry->seq);
+        err = tims_diag_set(diag, TIMS_ENOENT,
+                            "no current crossing at seq %llu of that origin "
+                            "(absent, annulled or redacted)",
+                            (unsigned long long)entry->seq);
     } else {
         goto sqlfail;
     }
@@ -1651,14 +1688,12 @@ done:
 /* ---- crossings, corrections, redactions ---------------------------------------------- */
 
 tims_err tims_store_record_crossing(tims_store *s, const tims_keypair *kp, int64_t time_us,
-                                    const tims_crossing *c, tims_entry_ref *out,
-                                    tims_diag *diag)
+                                    const tims_crossing *c, tims_entry_ref *out, tims_diag *diag)
 {
     tims_buf body = {0};
     tims_err err = tims_crossing_to_body(c, &body, diag);
     if (err == TIMS_OK)
-        err = tims_store_append(s, kp, time_us, TIMS_KIND_CROSSING, body.data, body.len, out,
-                                diag);
+        err = tims_store_append(s, kp, time_us, TIMS_KIND_CROSSING, body.data, body.len, out, diag);
     tims_buf_free(&body);
     return err;
 }
@@ -1666,30 +1701,32 @@ tims_err tims_store_record_crossing(tims_store *s, const tims_keypair *kp, int64
 tims_err tims_store_record_correction(tims_store *s, const tims_keypair *kp, int64_t time_us,
                                       const tims_entry_ref *target, const tims_crossing *values,
                                       unsigned mask, int void_it, const char *reason,
-                                      const char *officer, tims_entry_ref *out,
-                                      tims_diag *diag)
+                                      const char *officer, tims_entry_ref *out, tims_diag *diag)
 {
     tims_entry e;
     tims_buf body = {0};
     tims_err err = tims_store_get_entry(s, target->origin, target->seq, &e, NULL);
     if (err == TIMS_ENOENT)
-        return tims_diag_set(diag, TIMS_ENOENT, "correction: no entry seq %llu of that origin "
-                             "to correct", (unsigned long long)target->seq);
+        return tims_diag_set(diag, TIMS_ENOENT,
+                             "correction: no entry seq %llu of that origin "
+                             "to correct",
+                             (unsigned long long)target->seq);
     if (err != TIMS_OK)
         return tims_diag_set(diag, err, "correction: cannot read the entry to correct");
     int kind = e.kind, redacted = e.redacted;
     tims_entry_clear(&e);
     if (kind != TIMS_KIND_CROSSING)
-        return tims_diag_set(diag, TIMS_EINVAL, "correction: entry seq %llu is a %s, not a "
-                             "crossing", (unsigned long long)target->seq,
-                             tims_entry_kind_name(kind));
+        return tims_diag_set(diag, TIMS_EINVAL,
+                             "correction: entry seq %llu is a %s, not a "
+                             "crossing",
+                             (unsigned long long)target->seq, tims_entry_kind_name(kind));
     if (redacted)
         return tims_diag_set(diag, TIMS_EINVAL, "correction: crossing seq %llu is redacted",
                              (unsigned long long)target->seq);
     err = tims_correction_to_body(target, values, mask, void_it, reason, officer, &body, diag);
     if (err == TIMS_OK)
-        err = tims_store_append(s, kp, time_us, TIMS_KIND_CORRECTION, body.data, body.len, out,
-                                diag);
+        err =
+            tims_store_append(s, kp, time_us, TIMS_KIND_CORRECTION, body.data, body.len, out, diag);
     tims_buf_free(&body);
     return err;
 }
@@ -1701,7 +1738,8 @@ tims_err tims_store_redact(tims_store *s, const tims_keypair *kp, int64_t time_u
     if (n == 0 || !targets)
         return tims_diag_set(diag, TIMS_EINVAL, "redaction: no entries named");
     if (!reason || !*reason || strlen(reason) > 255)
-        return tims_diag_set(diag, TIMS_EINVAL, "redaction: a reason of 1 to 255 bytes is "
+        return tims_diag_set(diag, TIMS_EINVAL,
+                             "redaction: a reason of 1 to 255 bytes is "
                              "required");
     tims_buf body = {0};
     tims_err err = TIMS_OK;
@@ -1717,9 +1755,10 @@ tims_err tims_store_redact(tims_store *s, const tims_keypair *kp, int64_t time_u
         int kind = e.kind;
         tims_entry_clear(&e);
         if (kind == TIMS_KIND_REDACTION) {
-            err = tims_diag_set(diag, TIMS_EINVAL, "redaction: entry %zu (seq %llu) is a "
-                                "redaction, which cannot be redacted", i + 1,
-                                (unsigned long long)targets[i].seq);
+            err = tims_diag_set(diag, TIMS_EINVAL,
+                                "redaction: entry %zu (seq %llu) is a "
+                                "redaction, which cannot be redacted",
+                                i + 1, (unsigned long long)targets[i].seq);
             goto done;
         }
     }
@@ -1728,8 +1767,8 @@ tims_err tims_store_redact(tims_store *s, const tims_keypair *kp, int64_t time_u
         goto done;
     for (size_t i = 0; i < n; i++) {
         tims_hex(targets[i].origin, TIMS_PUBKEY_LEN, hex);
-        if ((err = tims_buf_printf(&body, "%s{\"origin\":\"%s\",\"seq\":%llu}", i ? "," : "",
-                                   hex, (unsigned long long)targets[i].seq)) != TIMS_OK)
+        if ((err = tims_buf_printf(&body, "%s{\"origin\":\"%s\",\"seq\":%llu}", i ? "," : "", hex,
+                                   (unsigned long long)targets[i].seq)) != TIMS_OK)
             goto done;
     }
     if ((err = tims_buf_puts(&body, "],\"reason\":")) != TIMS_OK)
@@ -1744,8 +1783,8 @@ tims_err tims_store_redact(tims_store *s, const tims_keypair *kp, int64_t time_u
     err = tims_buf_puts(&body, rtext);
     free(rtext);
     if (err == TIMS_OK && (err = tims_buf_putc(&body, '}')) == TIMS_OK)
-        err = tims_store_append(s, kp, time_us, TIMS_KIND_REDACTION, body.data, body.len, out,
-                                diag);
+        err =
+            tims_store_append(s, kp, time_us, TIMS_KIND_REDACTION, body.data, body.len, out, diag);
 done:
     tims_buf_free(&body);
     return err;
@@ -1799,9 +1838,10 @@ static tims_err rebuild(tims_store *s, int sc, uint64_t *count, tims_verify_fail
             }
             char hex[2 * TIMS_PUBKEY_LEN + 1];
             tims_hex(pk, TIMS_PUBKEY_LEN, hex);
-            err = tims_diag_set(diag, TIMS_EDATA, "origin %s seq %llu: the body cannot be "
-                                "derived: %s", hex, (unsigned long long)STORE_ID_SEQ(id),
-                                dd.text);
+            err = tims_diag_set(diag, TIMS_EDATA,
+                                "origin %s seq %llu: the body cannot be "
+                                "derived: %s",
+                                hex, (unsigned long long)STORE_ID_SEQ(id), dd.text);
             if (fail)
                 set_fail(fail, TIMS_VP_DERIVED, pk, STORE_ID_SEQ(id), dd.text);
             break;
@@ -1923,9 +1963,11 @@ done:
 static tims_err verify_equivocations(tims_store *s, tims_verify_report *rep, tims_diag *diag)
 {
     sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(s->db, "SELECT o.pk, e.seq FROM main.equivocations e"
+    int rc = sqlite3_prepare_v2(s->db,
+                                "SELECT o.pk, e.seq FROM main.equivocations e"
                                 " JOIN main.origins o ON o.id = e.origin ORDER BY e.origin, e.seq"
-                                " LIMIT 1", -1, &st, NULL);
+                                " LIMIT 1",
+                                -1, &st, NULL);
     if (rc != SQLITE_OK)
         return sql_fail(s, s->db, rc, diag, "reading equivocations");
     tims_err err = TIMS_OK;
@@ -1961,7 +2003,8 @@ static tims_err verify_derived(tims_store *s, tims_verify_report *rep, tims_diag
                  "SELECT x, w FROM (SELECT %s AS x, 'changed or added' AS w FROM (SELECT * FROM"
                  " main.%s EXCEPT SELECT * FROM temp.%s) UNION ALL SELECT %s, 'missing or"
                  " changed' FROM (SELECT * FROM temp.%s EXCEPT SELECT * FROM main.%s))"
-                 " ORDER BY x LIMIT 1", col, t, t, col, t, t);
+                 " ORDER BY x LIMIT 1",
+                 col, t, t, col, t, t);
         sqlite3_stmt *st;
         if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) != SQLITE_OK) {
             err = sql_fail(s, s->db, rc, diag, "comparing the derived tables");
@@ -1971,8 +2014,10 @@ static tims_err verify_derived(tims_store *s, tims_verify_report *rep, tims_diag
         if (rc == SQLITE_ROW) {
             int64_t x = sqlite3_column_int64(st, 0);
             char detail[200];
-            snprintf(detail, sizeof detail, "table %s: the row of this entry is %s compared "
-                     "with what the journal implies", t, (const char *)sqlite3_column_text(st, 1));
+            snprintf(detail, sizeof detail,
+                     "table %s: the row of this entry is %s compared "
+                     "with what the journal implies",
+                     t, (const char *)sqlite3_column_text(st, 1));
             uint8_t pk[TIMS_PUBKEY_LEN];
             pthread_mutex_lock(&s->r_mu);
             r_origin_pk(s, STORE_ID_ORIGIN(x), pk);
@@ -1996,8 +2041,7 @@ done:
     return err;
 }
 
-tims_err tims_store_verify(tims_store *s, unsigned flags, tims_verify_report *rep,
-                           tims_diag *diag)
+tims_err tims_store_verify(tims_store *s, unsigned flags, tims_verify_report *rep, tims_diag *diag)
 {
     memset(rep, 0, sizeof *rep);
     pthread_mutex_lock(&s->seq_mu);
@@ -2033,8 +2077,10 @@ static tims_err record_equivocation(tims_store *s, int64_t oid, const tims_entry
     sqlite3_stmt *st;
     int rc = exec(s->db, "BEGIN IMMEDIATE");
     if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO main.equivocations VALUES(?1,?2,?3,"
-                                "?4,?5,?6,?7,?8,?9)", -1, &st, NULL);
+        rc = sqlite3_prepare_v2(s->db,
+                                "INSERT OR IGNORE INTO main.equivocations VALUES(?1,?2,?3,"
+                                "?4,?5,?6,?7,?8,?9)",
+                                -1, &st, NULL);
     if (rc == SQLITE_OK) {
         sqlite3_bind_int64(st, 1, oid);
         sqlite3_bind_int64(st, 2, (int64_t)e->seq);
@@ -2072,8 +2118,8 @@ static tims_err record_equivocation(tims_store *s, int64_t oid, const tims_entry
 static int stored_hash(tims_store *s, int64_t id, uint8_t hash[TIMS_HASH_LEN], int *found)
 {
     sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(s->db, "SELECT hash FROM main.journal WHERE id = ?1", -1, &st,
-                                NULL);
+    int rc =
+        sqlite3_prepare_v2(s->db, "SELECT hash FROM main.journal WHERE id = ?1", -1, &st, NULL);
     if (rc != SQLITE_OK)
         return rc;
     sqlite3_bind_int64(st, 1, id);
@@ -2093,8 +2139,10 @@ tims_err tims_store_import(tims_store *s, const tims_entry *entries, size_t n,
         fail = &local;
     memset(fail, 0, sizeof *fail);
     if (s->flags & TIMS_STORE_READONLY)
-        return tims_diag_set(diag, TIMS_EACCES, "database %s is open read-only; nothing was "
-                             "written", s->path);
+        return tims_diag_set(diag, TIMS_EACCES,
+                             "database %s is open read-only; nothing was "
+                             "written",
+                             s->path);
     if (n == 0)
         return TIMS_OK;
     tims_err err = TIMS_OK;
@@ -2107,8 +2155,8 @@ tims_err tims_store_import(tims_store *s, const tims_entry *entries, size_t n,
         tims_diag dd;
         if (e->redacted || !tims_entry_kind_name(e->kind))
             continue; /* an unknown kind fails the chain check below */
-        if (store_derive(e->kind, e->body ? (const void *)e->body : "", e->body_len, &ds[i],
-                         &dd) != TIMS_OK) {
+        if (store_derive(e->kind, e->body ? (const void *)e->body : "", e->body_len, &ds[i], &dd) !=
+            TIMS_OK) {
             tims_hex(e->origin, TIMS_PUBKEY_LEN, hex);
             err = tims_diag_set(diag, TIMS_EDATA, "origin %s seq %llu: %s; nothing was imported",
                                 hex, (unsigned long long)e->seq, dd.text);
@@ -2143,8 +2191,7 @@ tims_err tims_store_import(tims_store *s, const tims_entry *entries, size_t n,
             break;
         }
         tims_chain c;
-        tims_chain_begin(&c, entries[i].origin, head, head ? head_hash : NULL,
-                         TIMS_VERIFY_STRICT);
+        tims_chain_begin(&c, entries[i].origin, head, head ? head_hash : NULL, TIMS_VERIFY_STRICT);
         for (size_t k = i; k < j && err == TIMS_OK; k++) {
             const tims_entry *e = &entries[k];
             if (e->seq >= 1 && e->seq <= head) {
@@ -2182,8 +2229,10 @@ tims_err tims_store_import(tims_store *s, const tims_entry *entries, size_t n,
     if (rival) {
         tims_diag ed;
         if (record_equivocation(s, rival_oid, rival, &ed) != TIMS_OK)
-            snprintf(fail->detail, sizeof fail->detail, "equivocation found but its evidence "
-                     "could not be stored: %.150s", ed.text);
+            snprintf(fail->detail, sizeof fail->detail,
+                     "equivocation found but its evidence "
+                     "could not be stored: %.150s",
+                     ed.text);
     }
     tims_diag ld;
     load_origins(s, &ld);
@@ -2203,8 +2252,8 @@ out:
     return err;
 }
 
-tims_err tims_store_corrections_of(tims_store *s, const tims_entry_ref *target,
-                                   tims_entry **out, size_t *count, tims_diag *diag)
+tims_err tims_store_corrections_of(tims_store *s, const tims_entry_ref *target, tims_entry **out,
+                                   size_t *count, tims_diag *diag)
 {
     *out = NULL;
     *count = 0;
@@ -2215,8 +2264,10 @@ tims_err tims_store_corrections_of(tims_store *s, const tims_entry_ref *target,
     pthread_mutex_lock(&s->r_mu);
     int rc = r_origin_id(s, target->origin, &oid);
     if (rc == SQLITE_OK && oid)
-        rc = sqlite3_prepare_v2(s->rdb, "SELECT entry FROM main.corrections WHERE target = ?1"
-                                " ORDER BY time, entry", -1, &st, NULL);
+        rc = sqlite3_prepare_v2(s->rdb,
+                                "SELECT entry FROM main.corrections WHERE target = ?1"
+                                " ORDER BY time, entry",
+                                -1, &st, NULL);
     if (rc == SQLITE_OK && st) {
         sqlite3_bind_int64(st, 1, STORE_ID(oid, target->seq));
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
