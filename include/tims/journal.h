@@ -25,6 +25,9 @@
 #define TIMS_SIG_LEN     64
 #define TIMS_HASH_DOMAIN "tims/entry/v1" /* 13 bytes, no terminating NUL in the hash input */
 
+/* The largest body an entry may have (bytes); larger bodies are refused with TIMS_ERANGE. */
+#define TIMS_BODY_MAX (1u << 20)
+
 /* The conventional name of the node's secret key file inside its data folder. */
 #define TIMS_NODE_KEY_FILE "node.key"
 

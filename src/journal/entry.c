@@ -148,6 +148,9 @@ tims_err tims_entry_make(const tims_keypair *kp, uint64_t prev_seq,
     if (!body && body_len)
         return tims_diag_set(diag, TIMS_EINVAL, "entry body is NULL but its length is %zu",
                              body_len);
+    if (body_len > TIMS_BODY_MAX)
+        return tims_diag_set(diag, TIMS_ERANGE, "entry body of %zu bytes is larger than %u",
+                             body_len, TIMS_BODY_MAX);
     if (prev_seq == UINT64_MAX)
         return tims_diag_set(diag, TIMS_ERANGE, "the chain is at the last possible seq");
     if ((prev_seq == 0) != (prev_hash == NULL))

@@ -123,6 +123,11 @@ tims_err tims_store_append_many(tims_store *s, const tims_keypair *kp,
     pthread_cond_init(&wake, NULL);
     for (size_t i = 0; i < n; i++) {
         const tims_append_item *it = &items[i];
+        if (it->body_len > TIMS_BODY_MAX || (!it->body && it->body_len)) {
+            err = tims_diag_set(diag, TIMS_ERANGE, "entry %zu: a body of %zu bytes (at most %u)",
+                                i + 1, it->body_len, TIMS_BODY_MAX);
+            goto done;
+        }
         if (!tims_entry_kind_name((int)it->kind)) {
             err = tims_diag_set(diag, TIMS_EINVAL, "entry kind %d is not known", (int)it->kind);
             goto done;
@@ -455,6 +460,14 @@ tims_err tims_store_import(tims_store *s, const tims_entry *entries, size_t n,
     for (size_t i = 0; i < n; i++) {
         const tims_entry *e = &entries[i];
         tims_diag dd;
+        if (e->body_len > TIMS_BODY_MAX || (!e->redacted && !e->body && e->body_len)) {
+            tims_hex(e->origin, TIMS_PUBKEY_LEN, hex);
+            err = tims_diag_set(diag, TIMS_ERANGE,
+                                "origin %s seq %llu: a body of %zu bytes (at "
+                                "most %u); nothing was imported",
+                                hex, (unsigned long long)e->seq, e->body_len, TIMS_BODY_MAX);
+            goto out;
+        }
         if (e->redacted || !tims_entry_kind_name(e->kind))
             continue; /* an unknown kind fails the chain check below */
         if (store_derive(e->kind, e->body ? (const void *)e->body : "", e->body_len, &ds[i], &dd) !=

@@ -177,6 +177,14 @@ static void invalid_crossing_body_is_refused_and_uses_no_seq(void **state)
     assert_non_null(strstr(d.text, "number"));
     assert_int_equal(tims_store_append(f->s, &f->kp, 1, TIMS_KIND_AUDIT, "[1]", 3, NULL, &d),
                      TIMS_EDATA);
+    char *big = calloc(1, TIMS_BODY_MAX + 2);
+    memset(big, ' ', TIMS_BODY_MAX + 1);
+    big[0] = '{';
+    big[TIMS_BODY_MAX] = '}';
+    assert_int_equal(
+        tims_store_append(f->s, &f->kp, 1, TIMS_KIND_AUDIT, big, TIMS_BODY_MAX + 1, NULL, &d),
+        TIMS_ERANGE);
+    free(big);
     record(f, 0, 1); /* gets seq 1 */
 }
 
