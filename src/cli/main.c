@@ -11,6 +11,8 @@ extern const cli_command cli_cmd_mrz;
 extern const cli_command cli_cmd_demo;
 extern const cli_command cli_cmd_list;
 extern const cli_command cli_cmd_names;
+extern const cli_command cli_cmd_verify;
+extern const cli_command cli_cmd_reindex;
 
 static const cli_command *const commands[] = {
     &cli_cmd_version,
@@ -18,6 +20,8 @@ static const cli_command *const commands[] = {
     &cli_cmd_demo,
     &cli_cmd_list,
     &cli_cmd_names,
+    &cli_cmd_verify,
+    &cli_cmd_reindex,
 };
 
 static const cli_command *find_command(const char *name)
