@@ -7,9 +7,11 @@
 #include "cli/cli.h"
 
 extern const cli_command cli_cmd_version;
+extern const cli_command cli_cmd_list;
 
 static const cli_command *const commands[] = {
     &cli_cmd_version,
+    &cli_cmd_list,
 };
 
 static const cli_command *find_command(const char *name)
