@@ -211,7 +211,7 @@ void tims_wl_lists_free(tims_wl_list **lists, size_t count);
  * at the same time. It borrows the lists: they must outlive the index.
  *
  * Names are parsed with tims_name_parse; each token is indexed under its own text, its
- * deletion neighbourhood (every spelling one letter shorter, for tokens of 4 letters or more)
+ * deletion neighbourhood (every spelling one letter shorter, for tokens of 3 letters or more)
  * and a consonant skeleton, so one-letter typos, doubled letters, swapped neighbours and
  * common transliteration variants still find the entry. Candidates are then scored by
  * tims_name_similarity with rarity weights (IDF over the entries of the loaded lists), and the

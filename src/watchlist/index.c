@@ -37,6 +37,9 @@ typedef struct dict {
     tims_buf pool;
     u32vec off;
     u32vec len;
+    u32vec key_len;
+    u32vec skel_len;
+    u32vec flags;
     u32vec df;
     u32vec last_entry; /* last entry that counted towards df, + 1 */
 } dict;
@@ -47,6 +50,9 @@ static void dict_free(dict *d)
     tims_buf_free(&d->pool);
     tims_free(d->off.v);
     tims_free(d->len.v);
+    tims_free(d->key_len.v);
+    tims_free(d->skel_len.v);
+    tims_free(d->flags.v);
     tims_free(d->df.v);
     tims_free(d->last_entry.v);
 }
@@ -77,9 +83,12 @@ static tims_err dict_grow(dict *d)
     return TIMS_OK;
 }
 
-/* The id of token s (adding it when new), in *id. */
-static tims_err dict_intern(dict *d, const char *s, size_t len, uint32_t *id)
+/* The id of token tok (adding it, with its key and skeleton, when new), in *id. */
+static tims_err dict_intern(dict *d, const tims_name_token *tok, uint32_t *id)
 {
+    const char *s = tok->text;
+    size_t len = tok->len;
+    size_t key_len = tok->key ? tok->key_len : 0, skel_len = tok->skel ? tok->skel_len : 0;
     tims_err err;
     if ((d->off.n + 1) * 2 > d->cap && (err = dict_grow(d)) != TIMS_OK)
         return err;
@@ -91,14 +100,21 @@ static tims_err dict_intern(dict *d, const char *s, size_t len, uint32_t *id)
         }
         j = (j + 1) & (d->cap - 1);
     }
-    if (d->off.n >= WLS_TOKEN_MASK || d->pool.len > UINT32_MAX - len - 8)
+    if (d->off.n >= WLS_TOKEN_MASK || d->pool.len > UINT32_MAX - len - key_len - skel_len - 8)
         return TIMS_ERANGE;
     uint32_t new_id = (uint32_t)d->off.n;
     if ((err = tims_buf_append(&d->pool, &new_id, sizeof new_id)) != TIMS_OK ||
         (err = u32_push(&d->off, (uint32_t)d->pool.len)) != TIMS_OK ||
         (err = tims_buf_append(&d->pool, s, len)) != TIMS_OK ||
         (err = tims_buf_putc(&d->pool, '\0')) != TIMS_OK ||
+        (err = tims_buf_append(&d->pool, tok->key, key_len)) != TIMS_OK ||
+        (err = tims_buf_putc(&d->pool, '\0')) != TIMS_OK ||
+        (err = tims_buf_append(&d->pool, tok->skel, skel_len)) != TIMS_OK ||
+        (err = tims_buf_putc(&d->pool, '\0')) != TIMS_OK ||
         (err = u32_push(&d->len, (uint32_t)len)) != TIMS_OK ||
+        (err = u32_push(&d->key_len, (uint32_t)key_len)) != TIMS_OK ||
+        (err = u32_push(&d->skel_len, (uint32_t)skel_len)) != TIMS_OK ||
+        (err = u32_push(&d->flags, tok->flags | (tok->weak ? WLS_FLAG_WEAK : 0))) != TIMS_OK ||
         (err = u32_push(&d->df, 0)) != TIMS_OK ||
         (err = u32_push(&d->last_entry, 0)) != TIMS_OK)
         return err;
@@ -148,7 +164,7 @@ static tims_err add_name(builder *b, const char *full, uint32_t global, size_t s
     for (size_t i = 0; i < nm.count && i < TIMS_NAME_MAX_TOKENS; i++) {
         if (nm.tokens[i].len == 0)
             continue;
-        if ((err = dict_intern(&b->d, nm.tokens[i].text, nm.tokens[i].len, &ids[n])) != TIMS_OK)
+        if ((err = dict_intern(&b->d, &nm.tokens[i], &ids[n])) != TIMS_OK)
             goto done;
         sorted[n] = ids[n];
         if (nm.tokens[i].weak)
@@ -245,7 +261,8 @@ static tims_err build_keys(struct tims_wl_index *idx)
         return TIMS_ENOMEM;
     uint64_t keys[WLS_MAX_KEYS];
     for (uint32_t t = 0; t < idx->token_count; t++) {
-        size_t k = wls_token_keys(wls_token_text(idx, t), idx->tok_len[t], keys);
+        tims_name_token tok = wls_token(idx, t, 0);
+        size_t k = wls_token_keys(&tok, keys);
         if (n + k > cap) {
             size_t ncap = cap * 2 + k;
             keypair *bigger = tims_realloc(kp, ncap * sizeof *kp);
@@ -361,6 +378,9 @@ void tims_wl_index_free(tims_wl_index *idx)
     tims_free(idx->name_toks);
     tims_free(idx->tok_off);
     tims_free(idx->tok_len);
+    tims_free(idx->tok_key_len);
+    tims_free(idx->tok_skel_len);
+    tims_free(idx->tok_flags);
     tims_free(idx->pool);
     tims_free(idx->tok_weight);
     tims_free(idx->post_off);
@@ -445,10 +465,16 @@ tims_err tims_wl_index_build(const tims_wl_list *const *lists, size_t n, tims_wl
     idx->tok_off = b.d.off.v;
     b.d.off.v = NULL;
     idx->tok_len = narrow16(&b.d.len);
+    idx->tok_key_len = narrow16(&b.d.key_len);
+    idx->tok_skel_len = narrow16(&b.d.skel_len);
+    idx->tok_flags = tims_malloc(b.d.flags.n + 1);
+    for (size_t i = 0; idx->tok_flags && i < b.d.flags.n; i++)
+        idx->tok_flags[i] = (uint8_t)b.d.flags.v[i];
     idx->pool_len = b.d.pool.len;
     idx->pool = b.d.pool.data ? tims_buf_steal(&b.d.pool) : tims_strdup("");
     idx->tok_weight = tims_malloc((size_t)idx->token_count * sizeof *idx->tok_weight + 1);
-    if (!idx->name_slot || !idx->tok_len || !idx->pool || !idx->tok_weight) {
+    if (!idx->name_slot || !idx->tok_len || !idx->tok_key_len || !idx->tok_skel_len ||
+        !idx->tok_flags || !idx->pool || !idx->tok_weight) {
         err = TIMS_ENOMEM;
         goto fail;
     }
@@ -496,7 +522,7 @@ void tims_wl_index_stats_get(const tims_wl_index *idx, tims_wl_index_stats *out)
     size_t nt = idx->name_off[idx->name_count];
     out->bytes = sizeof *idx + idx->list_count * (sizeof(void *) + 4) +
                  (size_t)idx->name_count * (4 + 2 + 4) + nt * 4 +
-                 (size_t)idx->token_count * (4 + 2 + 4 + 4) + idx->pool_len +
+                 (size_t)idx->token_count * (4 + 2 + 2 + 2 + 1 + 4 + 4) + idx->pool_len +
                  (size_t)out->postings * 4 + idx->key_count * (8 + 4) +
                  (((size_t)1 << idx->key_bits) + 1) * 4 + tims_wl_doctable_bytes(idx->docs);
 }

@@ -2,20 +2,22 @@
  *
  * Three kinds, hashed to 64 bits:
  *  - the token itself;
- *  - its deletion neighbourhood: the token with one letter removed, for tokens of 4 letters or
- *    more. Two tokens one edit apart always share a key: a deletion or insertion maps one onto
+ *  - its deletion neighbourhood: the token with one letter removed, for tokens of 3 letters or
+ *    more ("yyu" reaches "yu"). Two tokens one edit apart always share a key: a deletion or insertion maps one onto
  *    the other's neighbour, a substitution or a swap of neighbours gives both the same one
  *    ("lakhal"/"lakahl" both give "lakal"). Exact and deletion keys share one hash space.
  *  - a consonant skeleton in its own hash space: first letter kept (vowels as 'a', j/y as 'j'),
  *    later vowels, y, w and a consonant's trailing h dropped, letters that transliterations
  *    swap merged (c k q g, d t, s z x, b p, f v, ph), repeats collapsed: "mohammed",
- *    "muhammad" and "mohamed" all give "mhmt"; "usama" and "osama" give "asm". */
+ *    "muhammad" and "mohamed" all give "mhmt"; "usama" and "osama" give "asm";
+ *  - the romanisation key tims_name_parse gives the token (its own hash space). */
 #include <string.h>
 
 #include "watchlist/screen_int.h"
 
 #define SEED_EXACT UINT64_C(0x243f6a8885a308d3)
 #define SEED_SKELETON UINT64_C(0x13198a2e03707344)
+#define SEED_ROMAN UINT64_C(0xa4093822299f31d0)
 
 static uint64_t hash_bytes(const char *s, size_t len, uint64_t seed)
 {
@@ -91,14 +93,15 @@ static size_t add_key(uint64_t *keys, size_t n, uint64_t k)
     return n + 1;
 }
 
-size_t wls_token_keys(const char *tok, size_t len, uint64_t *keys)
+size_t wls_token_keys(const tims_name_token *t, uint64_t *keys)
 {
-    size_t n = 0;
+    const char *tok = t->text;
+    size_t len = t->len, n = 0;
     keys[n++] = wls_exact_key(tok, len);
     if (len > WLS_MAX_TOKEN_LEN)
         return n;
     char buf[WLS_MAX_TOKEN_LEN + 1];
-    if (len >= 4) {
+    if (len >= 3) {
         for (size_t i = 0; i < len; i++) {
             if (i > 0 && tok[i] == tok[i - 1])
                 continue; /* deleting either of a doubled letter gives the same text */
@@ -110,5 +113,7 @@ size_t wls_token_keys(const char *tok, size_t len, uint64_t *keys)
     size_t sl = wls_skeleton(tok, len, buf);
     if (sl)
         n = add_key(keys, n, hash_bytes(buf, sl, SEED_SKELETON));
+    if (t->key && t->key_len >= 3) /* names/ folds romanisations (kh/h, dj/j, ou/u ...) */
+        n = add_key(keys, n, hash_bytes(t->key, t->key_len, SEED_ROMAN));
     return n;
 }

@@ -22,6 +22,22 @@
 
 #define VARIANT_MIN 0.80 /* lowest similarity at which a keyed token counts as a spelling */
 
+/* The screening name score, from the pairs tims_name_similarity chose (docs/screening.md):
+ *   1 - (sum over query tokens of w * (1 - s), or w * QUERY_ALONE when unpaired) / W(query)
+ *     - LISTED_EXTRA * (weight of listed tokens left unpaired) / W(listed name)
+ * The query is what must be found; a listed name may carry more (patronymics, tribal names)
+ * at a small cost, as OFAC's own search scores "HUSSEIN" against "ABBAS, Abdul Hussein". */
+#define QUERY_ALONE 0.5     /* a query token the listed name lacks loses half its weight */
+#define LISTED_EXTRA 0.12   /* all of a listed name unpaired would cost this much */
+#define WEAK_FACTOR 0.25    /* particles and honorifics weigh a quarter (as in names/) */
+#define INITIAL_FACTOR 0.5  /* so do initials, half */
+/* What the index assumes a query token loses against a name that holds none of its keyed
+ * variants: when choosing which posting lists to walk, and when checking a candidate before
+ * scoring it. A spelling the keys miss can still pair well (omhammed / muhammad), hence the
+ * lower figure for the check; what the two cost in recall is measured against the scan. */
+#define PREFIX_MISS_LOSS 0.5
+#define BOUND_MISS_LOSS 0.2
+
 /* Adjustments to the name score (see docs/screening.md). */
 #define ADJ_DOB_SAME_DAY 0.04
 #define ADJ_DOB_SAME_YEAR 0.02
@@ -59,8 +75,9 @@ typedef struct qctx {
     const tims_wl_index *idx;
     const tims_wl_query *q;
     tims_name name;
-    double weight[MAX_Q];
-    double total_weight;
+    double weight[MAX_Q];  /* rarity weight of each query token */
+    double eff[MAX_Q];     /* the same with the weak and initial factors: what the score uses */
+    double total_weight;   /* sum of eff */
     double threshold;
     double min_name;      /* the lowest name score that can still become a hit */
     variant *vars;        /* grouped by query token: vars[var_begin[i] .. var_begin[i + 1]) */
@@ -110,6 +127,35 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* How much of its rarity weight token i of name counts: weak and initial tokens less, unless
+ * the whole name is weak tokens. */
+static double token_factor(const tims_name *name, size_t i)
+{
+    int all_weak = 1;
+    for (size_t k = 0; k < name->count; k++)
+        all_weak &= name->tokens[k].weak;
+    double f = 1.0;
+    if (name->tokens[i].weak && !all_weak)
+        f *= WEAK_FACTOR;
+    if (name->tokens[i].len == 1)
+        f *= INITIAL_FACTOR;
+    return f;
+}
+
+/* How alike a query token and a listed token are, as far as the index needs to know: the
+ * better of Jaro-Winkler on the texts and on the romanisation keys. */
+static double variant_similarity(const tims_name_token *q, const tims_wl_index *idx, uint32_t t)
+{
+    tims_name_token l = wls_token(idx, t, 0);
+    double sim = tims_jaro_winkler(q->text, q->len, l.text, l.len);
+    if (q->key && q->key_len && l.key_len) {
+        double k = tims_jaro_winkler(q->key, q->key_len, l.key, l.key_len);
+        if (k > sim)
+            sim = k;
+    }
+    return sim;
+}
+
 static tims_err collect_variants(qctx *c)
 {
     const tims_wl_index *idx = c->idx;
@@ -122,7 +168,7 @@ static tims_err collect_variants(qctx *c)
         const tims_name_token *qt = &c->name.tokens[i];
         size_t start = n;
         c->var_begin[i] = n;
-        size_t k = wls_token_keys(qt->text, qt->len, keys);
+        size_t k = wls_token_keys(qt, keys);
         for (size_t j = 0; j < k; j++) {
             size_t lo, hi;
             wls_key_range(idx, keys[j], &lo, &hi);
@@ -147,8 +193,9 @@ static tims_err collect_variants(qctx *c)
             if (w > start && c->vars[w - 1].tok == c->vars[r].tok)
                 continue;
             uint32_t t = c->vars[r].tok;
-            double sim = tims_jaro_winkler(qt->text, qt->len, wls_token_text(idx, t),
-                                           idx->tok_len[t]);
+            if (((idx->tok_flags[t] & WLS_FLAG_WEAK) != 0) != (qt->weak != 0))
+                continue; /* a particle pairs only with a particle */
+            double sim = variant_similarity(qt, idx, t);
             if (sim < VARIANT_MIN)
                 continue;
             if (sim > best_sim || (sim == best_sim && idx->tok_weight[t] > c->weight[i])) {
@@ -164,7 +211,8 @@ static tims_err collect_variants(qctx *c)
         /* a token weighs as itself when listed, else as the listed spelling it is closest to */
         if (best_tok != UINT32_MAX)
             c->weight[i] = idx->tok_weight[best_tok];
-        c->total_weight += c->weight[i];
+        c->eff[i] = c->weight[i] * token_factor(&c->name, i);
+        c->total_weight += c->eff[i];
     }
     c->var_begin[c->name.count] = n;
 
@@ -192,38 +240,29 @@ static tims_err collect_variants(qctx *c)
     return TIMS_OK;
 }
 
-/* The share of the query's weight that name could match, counting only variant pairs: the
- * bound a candidate must reach before the scorer runs. Also the same share of the name's own
- * weight, so that a name shorter than the query is not cut by the query's length alone. */
+/* The best score name could reach, counting only keyed variants: each query token loses
+ * (1 - its best variant's similarity) of its weight, or BOUND_MISS_LOSS when the name holds no
+ * variant of it. Checked before the real scorer runs. */
 static double candidate_bound(const qctx *c, uint32_t name)
 {
     const tims_wl_index *idx = c->idx;
     size_t nq = c->name.count;
     float best[MAX_Q] = {0};
-    double cand_w = 0, cand_hit = 0;
     for (uint32_t i = idx->name_off[name]; i < idx->name_off[name + 1]; i++) {
         uint32_t t = idx->name_toks[i] & WLS_TOKEN_MASK;
-        double w = idx->tok_weight[t];
-        cand_w += w;
         uint32_t *at = bsearch(&t, c->vtok, c->vrows, sizeof t, cmp_u32);
         if (!at)
             continue;
         const float *row = c->vsim + (size_t)(at - c->vtok) * nq;
-        float top = 0;
         for (size_t q = 0; q < nq; q++) {
             if (row[q] > best[q])
                 best[q] = row[q];
-            if (row[q] > top)
-                top = row[q];
         }
-        cand_hit += w * top;
     }
-    double got = 0;
+    double loss = 0;
     for (size_t q = 0; q < nq; q++)
-        got += c->weight[q] * best[q];
-    double qshare = c->total_weight > 0 ? got / c->total_weight : 0;
-    double cshare = cand_w > 0 ? cand_hit / cand_w : 0;
-    return qshare > cshare ? qshare : cshare;
+        loss += c->eff[q] * (best[q] > 0 ? 1.0 - best[q] : BOUND_MISS_LOSS);
+    return c->total_weight > 0 ? 1.0 - loss / c->total_weight : 0;
 }
 
 /* ---- fields ------------------------------------------------------------------------------ */
@@ -260,7 +299,9 @@ static void compare_dob(const tims_wl_date *q, const tims_wl_entry *e, ihit *h)
             rank = same_day ? 0 : 1;
         } else {
             years = qy < from ? from - qy : qy - to;
-            verdict = years == 1 ? TIMS_WL_NEAR : TIMS_WL_DISAGREES;
+            if (d->approx)
+                years--; /* "circa 1965": a year either side is still the listed date */
+            verdict = years == 0 ? TIMS_WL_CLOSE : years == 1 ? TIMS_WL_NEAR : TIMS_WL_DISAGREES;
             rank = 1 + years;
         }
         if (rank < best_rank) {
@@ -295,7 +336,7 @@ static void compare_fields(const qctx *c, const tims_wl_entry *e, ihit *h)
         }
     }
     h->sex = (tims_wl_check){TIMS_WL_NOT_COMPARED, 0};
-    if (q->sex && e->gender)
+    if (q->sex && (e->gender == 'M' || e->gender == 'F'))
         h->sex = q->sex == e->gender ? (tims_wl_check){TIMS_WL_AGREES, 0}
                                      : (tims_wl_check){TIMS_WL_DISAGREES,
                                                        (float)ADJ_SEX_DISAGREES};
@@ -326,20 +367,43 @@ static void candidate_name(const tims_wl_index *idx, uint32_t name, tims_name *o
 {
     memset(out, 0, sizeof *out);
     for (uint32_t i = idx->name_off[name]; i < idx->name_off[name + 1]; i++) {
-        uint32_t raw = idx->name_toks[i], t = raw & WLS_TOKEN_MASK;
-        tims_name_token *tok = &out->tokens[out->count++];
-        tok->text = wls_token_text(idx, t);
-        tok->len = idx->tok_len[t];
-        tok->weak = (raw & WLS_WEAK_BIT) != 0;
+        uint32_t raw = idx->name_toks[i];
+        out->tokens[out->count++] = wls_token(idx, raw & WLS_TOKEN_MASK, (raw & WLS_WEAK_BIT) != 0);
     }
 }
 
 static void score_name(const qctx *c, uint32_t name, ihit *h)
 {
+    const tims_wl_index *idx = c->idx;
     tims_name cand;
-    candidate_name(c->idx, name, &cand);
+    candidate_name(idx, name, &cand);
     h->name = name;
-    h->name_score = tims_name_similarity(&c->name, &cand, weight_cb, (void *)c, &h->match);
+    h->name_score = 0;
+    if (tims_name_similarity(&c->name, &cand, weight_cb, (void *)c, &h->match) <= 0)
+        return; /* no strong token paired */
+    double qsim[MAX_Q];
+    for (size_t i = 0; i < c->name.count; i++)
+        qsim[i] = -1;
+    uint32_t paired = 0;
+    for (size_t p = 0; p < h->match.pair_count; p++) {
+        const tims_token_pair *tp = &h->match.pairs[p];
+        if (tp->query < c->name.count && tp->similarity > qsim[tp->query])
+            qsim[tp->query] = tp->similarity;
+        paired |= 1u << tp->candidate;
+    }
+    double loss = 0;
+    for (size_t i = 0; i < c->name.count; i++)
+        loss += c->eff[i] * (qsim[i] >= 0 ? 1.0 - qsim[i] : QUERY_ALONE);
+    double listed = 0, extra = 0;
+    for (size_t j = 0; j < cand.count; j++) {
+        uint32_t t = idx->name_toks[idx->name_off[name] + j] & WLS_TOKEN_MASK;
+        double w = idx->tok_weight[t] * token_factor(&cand, j);
+        listed += w;
+        if (!(paired & (1u << j)))
+            extra += w;
+    }
+    double s = 1.0 - loss / c->total_weight - (listed > 0 ? LISTED_EXTRA * extra / listed : 0);
+    h->name_score = s > 0 ? s : 0;
 }
 
 static int is_doc_entry(const qctx *c, uint32_t entry)
@@ -450,12 +514,11 @@ static tims_err search_index(qctx *c, entry_acc *acc)
     /* prefix: the rarest non-weak tokens, until the rest could not reach the threshold */
     uint8_t order[MAX_Q];
     size_t no = 0;
-    double keyed_w = 0;
+    double unkeyed = 0; /* tokens no listed token resembles: every name loses them */
     for (size_t i = 0; i < nq; i++) {
         if (c->var_begin[i + 1] == c->var_begin[i])
-            continue;
-        keyed_w += c->weight[i];
-        if (!c->name.tokens[i].weak)
+            unkeyed += c->eff[i];
+        else if (!c->name.tokens[i].weak)
             order[no++] = (uint8_t)i;
     }
     for (size_t i = 1; i < no; i++) { /* insertion sort by volume */
@@ -467,21 +530,21 @@ static tims_err search_index(qctx *c, entry_acc *acc)
         }
         order[j] = x;
     }
-    double need = c->min_name * c->total_weight, rest = keyed_w;
-    size_t ncur = 0;
-    for (size_t k = 0; k < no && rest >= need; k++) {
-        size_t i = order[k];
-        rest -= c->weight[i];
+    /* a name holding no variant of the chosen tokens loses at least PREFIX_MISS_LOSS of their
+     * weight: choose them until that alone keeps it under the lowest useful name score */
+    double need = (1.0 - c->min_name) * c->total_weight / PREFIX_MISS_LOSS - unkeyed, chosen = 0;
+    size_t nchosen = 0, ncur = 0;
+    while (nchosen < no && chosen <= need) {
+        size_t i = order[nchosen++];
+        chosen += c->eff[i];
         ncur += c->var_begin[i + 1] - c->var_begin[i];
     }
     cursor *heap = tims_malloc((ncur ? ncur : 1) * sizeof *heap);
     if (!heap)
         return TIMS_ENOMEM;
     size_t hn = 0;
-    rest = keyed_w;
-    for (size_t k = 0; k < no && rest >= need; k++) {
+    for (size_t k = 0; k < nchosen; k++) {
         size_t i = order[k];
-        rest -= c->weight[i];
         for (size_t v = c->var_begin[i]; v < c->var_begin[i + 1]; v++) {
             uint32_t t = c->vars[v].tok;
             if (idx->post_off[t] < idx->post_off[t + 1])
@@ -573,19 +636,6 @@ static const char *kind_word(int kind)
     }
 }
 
-static void format_date(const tims_wl_date *d, char *buf, size_t cap)
-{
-    int to = d->year_to > d->year_from ? d->year_to : d->year_from;
-    if (to != d->year_from)
-        snprintf(buf, cap, "%d..%d", d->year_from, to);
-    else if (d->month && d->day)
-        snprintf(buf, cap, "%04d-%02u-%02u", d->year_from, d->month, d->day);
-    else if (d->month)
-        snprintf(buf, cap, "%04d-%02u", d->year_from, d->month);
-    else
-        snprintf(buf, cap, "%04d", d->year_from);
-}
-
 static void explain_name(const qctx *c, const ihit *h, const tims_wl_entry *e, tims_wl_hit *hit)
 {
     tims_name cand;
@@ -624,8 +674,8 @@ static void explain_fields(const qctx *c, const ihit *h, const tims_wl_entry *e,
     const tims_wl_query *q = c->q;
     char qd[32], ld[32];
     if (h->dob.verdict != TIMS_WL_NOT_COMPARED && h->dob_date >= 0) {
-        format_date(&q->dob, qd, sizeof qd);
-        format_date(&e->births[h->dob_date], ld, sizeof ld);
+        tims_wl_date_format(&q->dob, qd);
+        tims_wl_date_format(&e->births[h->dob_date], ld);
         const char *how = h->dob.verdict == TIMS_WL_AGREES  ? "is the listed date"
                           : h->dob.verdict == TIMS_WL_CLOSE ? "falls in the listed year"
                           : h->dob.verdict == TIMS_WL_NEAR  ? "is one year from the listed date"

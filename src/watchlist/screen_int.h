@@ -15,9 +15,10 @@
 
 #define WLS_WEAK_BIT 0x80000000u /* in a name's token id: the token is weak in that name */
 #define WLS_TOKEN_MASK 0x7fffffffu
+#define WLS_FLAG_WEAK 0x80u     /* in tok_flags: tims_name_parse calls the token weak */
 
 enum {
-    WLS_MAX_KEYS = 80,         /* keys of one token: itself, its deletions, its skeleton */
+    WLS_MAX_KEYS = 80,         /* keys of one token: itself, its deletions, skeleton, key */
     WLS_MAX_TOKEN_LEN = 60,    /* longer tokens are indexed under their exact key only */
 };
 
@@ -34,10 +35,14 @@ struct tims_wl_index {
     uint32_t *name_off;
     uint32_t *name_toks;        /* token id | WLS_WEAK_BIT */
 
-    /* token dictionary: text at pool + tok_off[t] (NUL-terminated, preceded by its id) */
+    /* token dictionary: text at pool + tok_off[t] (NUL-terminated, preceded by its id); the
+     * romanisation key and consonant skeleton tims_name_parse gave it follow the text */
     uint32_t token_count;
     uint32_t *tok_off;
     uint16_t *tok_len;
+    uint16_t *tok_key_len;
+    uint16_t *tok_skel_len;
+    uint8_t *tok_flags;         /* TIMS_NAME_TOKEN_* | WLS_FLAG_WEAK */
     char *pool;
     size_t pool_len;
     float *tok_weight;          /* ln(1 + N / df) */
@@ -55,10 +60,10 @@ struct tims_wl_index {
     tims_wl_doctable *docs;     /* document keys -> global entry number */
 };
 
-/* The keys of one token (lower-case ASCII): its exact hash, the hashes of its one-deletion
- * neighbours (tokens of 4 letters or more) and of its consonant skeleton. Writes at most
- * WLS_MAX_KEYS distinct keys and returns how many. */
-size_t wls_token_keys(const char *tok, size_t len, uint64_t *keys);
+/* The keys of one token (as tims_name_parse gives it): the hashes of its text, of its
+ * one-deletion neighbours (tokens of 3 letters or more), of its consonant skeleton and of its
+ * romanisation key. Writes at most WLS_MAX_KEYS distinct keys and returns how many. */
+size_t wls_token_keys(const tims_name_token *tok, uint64_t *keys);
 
 /* The exact key of a token, as wls_token_keys gives it first. */
 uint64_t wls_exact_key(const char *tok, size_t len);
@@ -76,6 +81,21 @@ uint32_t wls_token_find(const struct tims_wl_index *idx, const char *tok, size_t
 static inline const char *wls_token_text(const struct tims_wl_index *idx, uint32_t t)
 {
     return idx->pool + idx->tok_off[t];
+}
+
+/* Token t as a tims_name_token (text, key and skeleton point into the pool). */
+static inline tims_name_token wls_token(const struct tims_wl_index *idx, uint32_t t, int weak)
+{
+    tims_name_token tok;
+    tok.text = idx->pool + idx->tok_off[t];
+    tok.len = idx->tok_len[t];
+    tok.weak = (uint8_t)weak;
+    tok.flags = (uint8_t)(idx->tok_flags[t] & ~WLS_FLAG_WEAK);
+    tok.key = tok.text + tok.len + 1;
+    tok.key_len = idx->tok_key_len[t];
+    tok.skel = tok.key + tok.key_len + 1;
+    tok.skel_len = idx->tok_skel_len[t];
+    return tok;
 }
 
 /* The entry behind a global entry number. */
