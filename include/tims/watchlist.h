@@ -6,6 +6,10 @@
  * a partial list. A list owns all its memory (strings live in its arena); tims_wl_list_free()
  * releases everything and is safe on NULL.
  *
+ * Lists a node uses live in its data folder (DIR/lists/NAME/, with a manifest of hashes):
+ * tims_wl_install() stores one atomically, tims_wl_load_dir() loads them all, checked.
+ * tims_wl_diff_lists() compares two releases. docs/lists.md describes the formats.
+ *
  * Screening (tims_wl_index) is built over one or more lists and answers queries by name, date
  * of birth, nationality, sex and document; see the second half of this header.
  * Nothing here prints, exits, or reads the clock or environment. */
@@ -108,15 +112,33 @@ typedef struct tims_wl_list {
                               else NULL */
     size_t rows;           /* records read from the source (rows or XML records); differs from
                               count where rows merge (DPL: one entry per person and order) */
+    size_t dropped_rows;   /* records dropped because the file ends inside them (a truncated
+                              CSV/TSV file read without TIMS_WL_IMPORT_STRICT); 0 normally */
+    const char *warning;   /* one sentence saying what was dropped and where, or NULL */
 } tims_wl_list;
+
+/* Flags for tims_wl_import_ex and tims_wl_install. */
+enum {
+    TIMS_WL_IMPORT_STRICT = 1u << 0,         /* a truncated last record is an error */
+    TIMS_WL_IMPORT_ALLOW_TRUNCATED = 1u << 1 /* it is dropped, with list->warning set */
+};
 
 /* tims_wl_import - read a list in the named format from path (a folder for ofac-csv, a file
  * for the others) into *out, which the caller frees with tims_wl_list_free.
  * Formats: "ofac-csv", "un-xml", "csl-csv", "dpl-tsv", "tims-csv".
  * On any malformed input returns TIMS_EDATA (or TIMS_ENOENT / TIMS_EIO) with diag naming the
- * file, line and field, and *out untouched. */
+ * file, line and field, and *out untouched. One defect is let through, for reading a file as
+ * it is (show, diff, screening): a CSV/TSV file whose last record is cut off by the end of
+ * the file (inside a quoted field, or short of fields with no line end after it). That record
+ * is dropped, list->dropped_rows counts it and list->warning says so. Truncated XML is still
+ * an error. Same as tims_wl_import_ex(format, path, 0, out, diag). */
 tims_err tims_wl_import(const char *format, const char *path, tims_wl_list **out,
                         tims_diag *diag);
+/* tims_wl_import_ex - tims_wl_import with flags: TIMS_WL_IMPORT_STRICT makes a cut-off last
+ * record an error too; TIMS_WL_IMPORT_ALLOW_TRUNCATED is the default. Both, or any other bit,
+ * give TIMS_EINVAL. */
+tims_err tims_wl_import_ex(const char *format, const char *path, unsigned flags,
+                           tims_wl_list **out, tims_diag *diag);
 void tims_wl_list_free(tims_wl_list *list);
 
 /* tims_wl_find - the entry with this id, or NULL; borrowed from list (O(log n)). */
@@ -187,15 +209,20 @@ void tims_wl_diff_free(tims_wl_diff *diff);
 
 /* tims_wl_install - import path (format as for tims_wl_import) into DIR/lists/name, replacing
  * a list of that name. The copy is what gets validated, so what is stored is what was checked.
- * imported_at_us (UTC microseconds, from the caller's clock) goes into the manifest. name must
- * match [a-z0-9][a-z0-9._-]{0,63}. DIR must exist (TIMS_ENOENT otherwise). On success, *out
- * (if out is not NULL) receives the imported list, which the caller frees. */
+ * A stored list is never silently incomplete: a file with a cut-off last record is refused
+ * (TIMS_EDATA) unless flags has TIMS_WL_IMPORT_ALLOW_TRUNCATED, and then the manifest records
+ * dropped_rows and the warning. flags 0 (or TIMS_WL_IMPORT_STRICT) is strict; any other bit is
+ * TIMS_EINVAL. imported_at_us (UTC microseconds, from the caller's clock) goes into the
+ * manifest. name must match [a-z0-9][a-z0-9._-]{0,63}. DIR must exist (TIMS_ENOENT otherwise).
+ * On success, *out (if out is not NULL) receives the imported list, which the caller frees. */
 tims_err tims_wl_install(const char *dir, const char *name, const char *format,
-                         const char *path, int64_t imported_at_us, tims_wl_list **out,
-                         tims_diag *diag);
+                         const char *path, unsigned flags, int64_t imported_at_us,
+                         tims_wl_list **out, tims_diag *diag);
 
 /* tims_wl_load_dir - load every list stored in DIR/lists, in name order, checking each file
- * against its manifest hash (TIMS_ETAMPER when a file changed). *lists is an array of *count
+ * against its manifest hash (TIMS_ETAMPER when a file changed). A list stored with
+ * TIMS_WL_IMPORT_ALLOW_TRUNCATED loads with its dropped_rows and warning set; every other list
+ * is read strictly. *lists is an array of *count
  * lists (each with ->name set), freed with tims_wl_lists_free. No DIR/lists folder gives zero
  * lists; a missing DIR gives TIMS_ENOENT. */
 tims_err tims_wl_load_dir(const char *dir, tims_wl_list ***lists, size_t *count,

@@ -1,13 +1,15 @@
 /* cmd_list.c - `tims list`: import a watchlist into a node's data folder, show what a list file
  * holds, and compare two releases of a list.
  *
- *   tims list import --data DIR FORMAT:PATH [--name NAME]
+ *   tims list import --data DIR FORMAT:PATH [--name NAME] [--allow-truncated]
  *   tims list show FORMAT:PATH [--json] [--id ID]
  *   tims list diff FORMAT:OLD FORMAT:NEW [--json]
  *   tims list ls --data DIR [--json]
  *
  * The library does the work (tims_wl_import, tims_wl_install, tims_wl_diff_lists,
- * tims_wl_load_dir); this file reads the arguments, the clock, and prints. */
+ * tims_wl_load_dir); this file reads the arguments, the clock, and prints. show and diff read
+ * a CSV file whose last row is cut off (printing the warning); import refuses it unless
+ * --allow-truncated is given. */
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,7 @@ typedef struct list_args {
     const char *name;
     const char *id;
     int json;
+    int allow_truncated;
     const char *pos[3];
     int npos;
 } list_args;
@@ -34,8 +37,9 @@ static int parse_args(int argc, char **argv, list_args *a)
         int more = i + 1 < argc;
         if (strcmp(s, "--json") == 0) {
             a->json = 1;
-        } else if (strcmp(s, "--data") == 0 || strcmp(s, "--name") == 0 ||
-                   strcmp(s, "--id") == 0) {
+        } else if (strcmp(s, "--allow-truncated") == 0) {
+            a->allow_truncated = 1;
+        } else if (strcmp(s, "--data") == 0 || strcmp(s, "--name") == 0 || strcmp(s, "--id") == 0) {
             if (!more)
                 return cli_usage_error(&cli_cmd_list, "%s needs a value", s);
             const char **slot = s[2] == 'd' ? &a->data : s[2] == 'n' ? &a->name : &a->id;
@@ -56,8 +60,10 @@ static int split_source(const char *arg, char fmt[16], const char **path)
 {
     const char *colon = strchr(arg, ':');
     if (!colon || colon == arg || (size_t)(colon - arg) >= 16 || colon[1] == '\0')
-        return cli_usage_error(&cli_cmd_list, "'%s' is not FORMAT:PATH (e.g. "
-                               "ofac-csv:lists/sdn-2021-07, un-xml:consolidated.xml)", arg);
+        return cli_usage_error(&cli_cmd_list,
+                               "'%s' is not FORMAT:PATH (e.g. "
+                               "ofac-csv:lists/sdn-2021-07, un-xml:consolidated.xml)",
+                               arg);
     memcpy(fmt, arg, (size_t)(colon - arg));
     fmt[colon - arg] = '\0';
     *path = colon + 1;
@@ -78,7 +84,16 @@ static int load(const char *arg, tims_wl_list **out)
         return rc;
     tims_diag d;
     tims_err err = tims_wl_import(fmt, path, out, &d);
-    return err == TIMS_OK ? EX_OK : import_failed("cannot import the list", err, &d);
+    if (err != TIMS_OK)
+        return import_failed("cannot import the list", err, &d);
+    if ((*out)->warning)
+        fprintf(stderr, "tims list: warning: %s\n", (*out)->warning);
+    return EX_OK;
+}
+
+static json_t *warning_json(const char *warning)
+{
+    return warning ? json_string(warning) : json_null();
 }
 
 /* ---- JSON of an entry ------------------------------------------------------------------- */
@@ -159,9 +174,9 @@ static void print_entry(const tims_wl_entry *e)
     for (size_t i = 0; i < e->name_count; i++) {
         const tims_wl_name *n = &e->names[i];
         printf("%-13s %s%s%s%s%s\n", i == 0 ? "names" : "", n->full,
-               n->kind == TIMS_WL_PRIMARY ? "" : "  [", n->kind == TIMS_WL_PRIMARY ? "" :
-               tims_wl_name_kind_name(n->kind), n->weak ? ", weak" : "",
-               n->kind == TIMS_WL_PRIMARY ? "" : "]");
+               n->kind == TIMS_WL_PRIMARY ? "" : "  [",
+               n->kind == TIMS_WL_PRIMARY ? "" : tims_wl_name_kind_name(n->kind),
+               n->weak ? ", weak" : "", n->kind == TIMS_WL_PRIMARY ? "" : "]");
     }
     if (e->gender)
         printf("gender        %c\n", e->gender);
@@ -238,28 +253,32 @@ static json_t *summary_json(const tims_wl_list *l)
     json_t *types = json_object();
     for (int t = 0; t < 5; t++)
         json_object_set_new(types, tims_wl_type_name(t), json_integer((json_int_t)s.by_type[t]));
-    json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:I}", "source", l->source, "format", l->format,
-                          "release", l->release, "rows", (json_int_t)l->rows, "entries",
-                          (json_int_t)l->count);
+    json_t *o =
+        json_pack("{s:s, s:s, s:s, s:I, s:I}", "source", l->source, "format", l->format, "release",
+                  l->release, "rows", (json_int_t)l->rows, "entries", (json_int_t)l->count);
     if (l->name)
         json_object_set_new(o, "name", json_string(l->name));
+    json_object_set_new(o, "dropped_rows", json_integer((json_int_t)l->dropped_rows));
+    json_object_set_new(o, "warning", warning_json(l->warning));
     json_object_set_new(o, "types", types);
-    json_object_set_new(o, "names", json_pack("{s:I, s:I, s:I, s:I, s:I}",
-                        "primary", (json_int_t)s.names[0], "alias", (json_int_t)s.names[1],
-                        "former", (json_int_t)s.names[2], "original", (json_int_t)s.names[3],
-                        "weak", (json_int_t)s.weak));
-    json_object_set_new(o, "births", json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-                        "dates", (json_int_t)s.births, "exact", (json_int_t)s.exact,
-                        "month", (json_int_t)s.month_only, "year", (json_int_t)s.year_only,
-                        "ranges", (json_int_t)s.ranges, "approximate", (json_int_t)s.approx,
-                        "entries", (json_int_t)s.with_birth));
+    json_object_set_new(o, "names",
+                        json_pack("{s:I, s:I, s:I, s:I, s:I}", "primary", (json_int_t)s.names[0],
+                                  "alias", (json_int_t)s.names[1], "former", (json_int_t)s.names[2],
+                                  "original", (json_int_t)s.names[3], "weak", (json_int_t)s.weak));
+    json_object_set_new(o, "births",
+                        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "dates",
+                                  (json_int_t)s.births, "exact", (json_int_t)s.exact, "month",
+                                  (json_int_t)s.month_only, "year", (json_int_t)s.year_only,
+                                  "ranges", (json_int_t)s.ranges, "approximate",
+                                  (json_int_t)s.approx, "entries", (json_int_t)s.with_birth));
     json_object_set_new(o, "birth_places", json_integer((json_int_t)s.places));
     json_object_set_new(o, "nationalities", json_integer((json_int_t)s.nationalities));
-    json_object_set_new(o, "documents", json_pack("{s:I, s:I}", "total",
-                        (json_int_t)s.documents, "with_country",
-                        (json_int_t)s.documents_with_country));
-    json_object_set_new(o, "genders", json_pack("{s:I, s:I}", "male", (json_int_t)s.male,
-                        "female", (json_int_t)s.female));
+    json_object_set_new(o, "documents",
+                        json_pack("{s:I, s:I}", "total", (json_int_t)s.documents, "with_country",
+                                  (json_int_t)s.documents_with_country));
+    json_object_set_new(
+        o, "genders",
+        json_pack("{s:I, s:I}", "male", (json_int_t)s.male, "female", (json_int_t)s.female));
     json_object_set_new(o, "addresses", json_integer((json_int_t)s.addresses));
     return o;
 }
@@ -278,11 +297,10 @@ static void print_summary(const tims_wl_list *l)
     printf("names         %zu primary, %zu alias, %zu former, %zu original script; %zu weak\n",
            s.names[0], s.names[1], s.names[2], s.names[3], s.weak);
     printf("births        %zu dates on %zu entries: %zu exact, %zu month, %zu year, %zu ranges; "
-           "%zu approximate\n", s.births, s.with_birth, s.exact, s.month_only, s.year_only,
-           s.ranges, s.approx);
+           "%zu approximate\n",
+           s.births, s.with_birth, s.exact, s.month_only, s.year_only, s.ranges, s.approx);
     printf("birth places  %zu\nnationalities %zu\n", s.places, s.nationalities);
-    printf("documents     %zu (%zu with issuing country)\n", s.documents,
-           s.documents_with_country);
+    printf("documents     %zu (%zu with issuing country)\n", s.documents, s.documents_with_country);
     printf("genders       %zu male, %zu female\naddresses     %zu\n", s.male, s.female,
            s.addresses);
 }
@@ -337,41 +355,45 @@ static int diff(const list_args *a)
         goto done;
     }
     if (a->json) {
-        json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "old_entries",
-                              (json_int_t)old_list->count, "new_entries",
-                              (json_int_t)new_list->count, "added", (json_int_t)d->added_count,
-                              "removed", (json_int_t)d->removed_count, "changed",
-                              (json_int_t)d->changed_count, "unchanged",
-                              (json_int_t)d->unchanged_count);
+        json_t *o = json_pack(
+            "{s:I, s:I, s:I, s:I, s:I, s:I}", "old_entries", (json_int_t)old_list->count,
+            "new_entries", (json_int_t)new_list->count, "added", (json_int_t)d->added_count,
+            "removed", (json_int_t)d->removed_count, "changed", (json_int_t)d->changed_count,
+            "unchanged", (json_int_t)d->unchanged_count);
         json_t *added = json_array(), *removed = json_array(), *changed = json_array();
         for (size_t i = 0; i < d->added_count; i++)
             json_array_append_new(added, json_pack("{s:s, s:s}", "id", d->added[i]->id, "name",
                                                    primary(d->added[i])));
         for (size_t i = 0; i < d->removed_count; i++)
-            json_array_append_new(removed, json_pack("{s:s, s:s}", "id", d->removed[i]->id,
-                                                     "name", primary(d->removed[i])));
+            json_array_append_new(removed, json_pack("{s:s, s:s}", "id", d->removed[i]->id, "name",
+                                                     primary(d->removed[i])));
         for (size_t i = 0; i < d->changed_count; i++) {
             json_t *fields = json_array();
             for (unsigned b = 0; b < TIMS_WL_F_COUNT; b++) {
                 if (d->changed[i].fields & (1u << b))
                     json_array_append_new(fields, json_string(tims_wl_field_name(1u << b)));
             }
-            json_array_append_new(changed, json_pack("{s:s, s:s, s:o}", "id",
-                                                     d->changed[i].new_entry->id, "name",
-                                                     primary(d->changed[i].new_entry), "fields",
-                                                     fields));
+            json_array_append_new(
+                changed, json_pack("{s:s, s:s, s:o}", "id", d->changed[i].new_entry->id, "name",
+                                   primary(d->changed[i].new_entry), "fields", fields));
         }
+        const char *ow = old_list->warning, *nw = new_list->warning;
+        tims_buf both = {0};
+        if (ow && nw && tims_buf_printf(&both, "%s; %s", ow, nw) != TIMS_OK)
+            tims_buf_reset(&both);
+        json_object_set_new(o, "warning", warning_json(both.len ? both.data : ow ? ow : nw));
+        tims_buf_free(&both);
         json_object_set_new(o, "added_entries", added);
         json_object_set_new(o, "removed_entries", removed);
         json_object_set_new(o, "changed_entries", changed);
         rc = print_json(o);
         goto done;
     }
-    printf("old %s (%s%s%zu entries), new %s (%s%s%zu entries)\n", a->pos[0],
-           old_list->release, old_list->release[0] ? ", " : "", old_list->count, a->pos[1],
-           new_list->release, new_list->release[0] ? ", " : "", new_list->count);
-    printf("added %zu, removed %zu, changed %zu, unchanged %zu\n", d->added_count,
-           d->removed_count, d->changed_count, d->unchanged_count);
+    printf("old %s (%s%s%zu entries), new %s (%s%s%zu entries)\n", a->pos[0], old_list->release,
+           old_list->release[0] ? ", " : "", old_list->count, a->pos[1], new_list->release,
+           new_list->release[0] ? ", " : "", new_list->count);
+    printf("added %zu, removed %zu, changed %zu, unchanged %zu\n", d->added_count, d->removed_count,
+           d->changed_count, d->unchanged_count);
     for (size_t i = 0; i < d->added_count; i++)
         printf("+ %-12s %s\n", d->added[i]->id, primary(d->added[i]));
     for (size_t i = 0; i < d->removed_count; i++)
@@ -416,7 +438,8 @@ static int import(const list_args *a)
     if (!a->data)
         return cli_usage_error(&cli_cmd_list, "import needs --data DIR (the node's data folder)");
     if (a->npos != 1 || a->id || a->json)
-        return cli_usage_error(&cli_cmd_list, "import takes one FORMAT:PATH (and --name NAME)");
+        return cli_usage_error(&cli_cmd_list,
+                               "import takes one FORMAT:PATH (and --name NAME, --allow-truncated)");
     char fmt[16], name[65];
     const char *path;
     int rc = split_source(a->pos[0], fmt, &path);
@@ -425,24 +448,42 @@ static int import(const list_args *a)
     tims_diag d;
     tims_err err;
     int64_t start = cli_now_us();
+    tims_wl_list *probe = NULL, *l = NULL;
     if (a->name) {
         snprintf(name, sizeof name, "%s", a->name);
     } else {
-        tims_wl_list *probe = NULL;
         if ((err = tims_wl_import(fmt, path, &probe, &d)) != TIMS_OK)
             return import_failed("nothing imported", err, &d);
         default_name(probe->source, name);
-        tims_wl_list_free(probe);
         start = cli_now_us();
     }
-    tims_wl_list *l = NULL;
-    err = tims_wl_install(a->data, name, fmt, path, cli_now_us(), &l, &d);
+    unsigned flags = a->allow_truncated ? TIMS_WL_IMPORT_ALLOW_TRUNCATED : 0;
+    err = tims_wl_install(a->data, name, fmt, path, flags, cli_now_us(), &l, &d);
+    if (err == TIMS_EDATA && !a->allow_truncated) {
+        /* is the cut-off last row all that is wrong? then say how to take the rest */
+        tims_diag ignored;
+        if (!probe && tims_wl_import(fmt, path, &probe, &ignored) != TIMS_OK)
+            probe = NULL;
+        if (probe && probe->dropped_rows) {
+            rc = cli_error(EX_DATAERR,
+                               "nothing imported: %s. The rows before it are complete: to store "
+                               "them without the cut-off row, run again with --allow-truncated "
+                               "(the manifest then records %zu dropped row%s)",
+                               d.text, probe->dropped_rows, probe->dropped_rows == 1 ? "" : "s");
+            tims_wl_list_free(probe);
+            return rc;
+        }
+    }
+    tims_wl_list_free(probe);
     if (err != TIMS_OK)
         return import_failed("nothing imported", err, &d);
     double secs = (double)(cli_now_us() - start) / 1e6;
     printf("imported %s into %s/lists/%s: %zu entries from %zu rows (source %s, release %s) in "
-           "%.2f s\n", a->pos[0], a->data, name, l->count, l->rows, l->source,
+           "%.2f s\n",
+           a->pos[0], a->data, name, l->count, l->rows, l->source,
            l->release[0] ? l->release : "not given", secs);
+    if (l->warning)
+        fprintf(stderr, "tims list: warning: %s\n", l->warning);
     tims_wl_list_free(l);
     return EX_OK;
 }
@@ -464,10 +505,15 @@ static int ls(const list_args *a)
             json_array_append_new(arr, summary_json(lists[i]));
         rc = print_json(arr);
     } else {
-        for (size_t i = 0; i < n; i++)
-            printf("%-16s %-10s %-12s %7zu entries  release %s\n", lists[i]->name,
-                   lists[i]->format, lists[i]->source, lists[i]->count,
-                   lists[i]->release[0] ? lists[i]->release : "-");
+        for (size_t i = 0; i < n; i++) {
+            const tims_wl_list *l = lists[i];
+            printf("%-16s %-10s %-12s %7zu entries  release %s", l->name, l->format, l->source,
+                   l->count, l->release[0] ? l->release : "-");
+            if (l->dropped_rows)
+                printf("  (truncated file: %zu row%s dropped)", l->dropped_rows,
+                       l->dropped_rows == 1 ? "" : "s");
+            putchar('\n');
+        }
         if (n == 0)
             printf("no lists in %s/lists\n", a->data);
     }
@@ -492,8 +538,10 @@ static int run(int argc, char **argv)
         return diff(&a);
     if (strcmp(sub, "ls") == 0)
         return ls(&a);
-    return cli_usage_error(&cli_cmd_list, "'%s' is not a list command: say import, show, diff "
-                           "or ls", sub);
+    return cli_usage_error(&cli_cmd_list,
+                           "'%s' is not a list command: say import, show, diff "
+                           "or ls",
+                           sub);
 }
 
 const cli_command cli_cmd_list = {
@@ -501,7 +549,7 @@ const cli_command cli_cmd_list = {
     .run = run,
     .summary = "import, show and compare watchlists",
     .usage =
-        "usage: tims list import --data DIR FORMAT:PATH [--name NAME]\n"
+        "usage: tims list import --data DIR FORMAT:PATH [--name NAME] [--allow-truncated]\n"
         "       tims list show FORMAT:PATH [--json] [--id ID]\n"
         "       tims list diff FORMAT:OLD FORMAT:NEW [--json]\n"
         "       tims list ls --data DIR [--json]\n"
@@ -516,10 +564,14 @@ const cli_command cli_cmd_list = {
         "\n"
         "import  checks the whole list, then stores a copy and a manifest in DIR/lists/NAME\n"
         "        (NAME defaults to the list's source, e.g. ofac-sdn), replacing the old copy\n"
-        "        only when everything is written. DIR must exist.\n"
+        "        only when everything is written. DIR must exist. A file whose last row is\n"
+        "        cut off (a truncated CSV) is refused; --allow-truncated stores it without\n"
+        "        that row, and the manifest records the dropped row.\n"
         "show    summarises a list file (counts by type, names, dates, documents), or prints\n"
         "        one entry in full with --id.\n"
         "diff    lists entries added, removed and changed (with the fields) between releases.\n"
+        "show and diff read a truncated CSV without its cut-off last row, with a warning\n"
+        "(on stderr, and as \"warning\" in --json).\n"
         "ls      lists what DIR holds, checking each file against its manifest.\n"
         "\n"
         "Exit codes: 0 done, 64 usage, 65 bad list data, 66 missing input, 74 I/O error.\n",

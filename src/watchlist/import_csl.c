@@ -13,13 +13,26 @@
 #include "watchlist/list_int.h"
 
 enum col {
-    C_ID, C_SOURCE, C_TYPE, C_NAME, C_PROGRAMS, C_ALT_NAMES, C_DOB, C_NATIONALITIES,
-    C_CITIZENSHIPS, C_POB, C_IDS, C_ADDRESSES, C_REMARKS, C_COUNT
+    C_ID,
+    C_SOURCE,
+    C_TYPE,
+    C_NAME,
+    C_PROGRAMS,
+    C_ALT_NAMES,
+    C_DOB,
+    C_NATIONALITIES,
+    C_CITIZENSHIPS,
+    C_POB,
+    C_IDS,
+    C_ADDRESSES,
+    C_REMARKS,
+    C_COUNT
 };
 
 static const char *const col_names[C_COUNT] = {
-    "_id", "source", "type", "name", "programs", "alt_names", "dates_of_birth",
-    "nationalities", "citizenships", "places_of_birth", "ids", "addresses", "remarks",
+    "_id",       "source",         "type",          "name",         "programs",
+    "alt_names", "dates_of_birth", "nationalities", "citizenships", "places_of_birth",
+    "ids",       "addresses",      "remarks",
 };
 
 enum { REQUIRED = C_PROGRAMS }; /* the columns before this one must be present */
@@ -150,16 +163,19 @@ static void sublist_code(const char *source, const char **code, size_t *len)
         *len -= 5;
 }
 
-static tims_err row(wl_builder *b, const wl_csv *c, const int *cols, tims_buf *id,
-                    tims_diag *diag)
+static tims_err row(wl_builder *b, const wl_csv *c, const int *cols, tims_buf *id, tims_diag *diag)
 {
     const char *field[C_COUNT];
     for (int i = 0; i < C_COUNT; i++)
         field[i] = cols[i] >= 0 ? tims__csv_field(c, (size_t)cols[i]) : "";
     if (!field[C_ID][0] || !field[C_NAME][0] || !field[C_SOURCE][0])
-        return tims_diag_set(diag, TIMS_EDATA, "%s line %u, field %s: empty; every row needs "
-                             "_id, source and name", c->file, c->rec_line,
-                             !field[C_ID][0] ? "_id" : !field[C_NAME][0] ? "name" : "source");
+        return tims_diag_set(diag, TIMS_EDATA,
+                             "%s line %u, field %s: empty; every row needs "
+                             "_id, source and name",
+                             c->file, c->rec_line,
+                             !field[C_ID][0]     ? "_id"
+                             : !field[C_NAME][0] ? "name"
+                                                 : "source");
     int type;
     const char *t = field[C_TYPE];
     if (!t[0])
@@ -173,7 +189,8 @@ static tims_err row(wl_builder *b, const wl_csv *c, const int *cols, tims_buf *i
     else if (strcmp(t, "Aircraft") == 0)
         type = TIMS_WL_AIRCRAFT;
     else
-        return tims_diag_set(diag, TIMS_EDATA, "%s line %u, field type: expected Individual, "
+        return tims_diag_set(diag, TIMS_EDATA,
+                             "%s line %u, field type: expected Individual, "
                              "Entity, Vessel, Aircraft or empty, found '%.40s'",
                              c->file, c->rec_line, t);
     int person = type == TIMS_WL_PERSON;
@@ -185,10 +202,11 @@ static tims_err row(wl_builder *b, const wl_csv *c, const int *cols, tims_buf *i
     if ((err = tims_buf_append(id, code, code_len)) != TIMS_OK ||
         (err = tims_buf_printf(id, ":%s", field[C_ID])) != TIMS_OK)
         return err;
-    if ((err = tims__b_begin(b, id->data, id->len, type, TIMS_WL_SANCTION, c->rec_line)) != TIMS_OK ||
+    if ((err = tims__b_begin(b, id->data, id->len, type, TIMS_WL_SANCTION, c->rec_line)) !=
+            TIMS_OK ||
         (err = tims__b_sublist(b, code, code_len)) != TIMS_OK ||
-        (err = tims__b_name(b, field[C_NAME], strlen(field[C_NAME]), TIMS_WL_PRIMARY, 0,
-                            person)) != TIMS_OK ||
+        (err = tims__b_name(b, field[C_NAME], strlen(field[C_NAME]), TIMS_WL_PRIMARY, 0, person)) !=
+            TIMS_OK ||
         (err = each_piece(b, field[C_ALT_NAMES], ';', put_alias, &person)) != TIMS_OK ||
         (err = each_piece(b, field[C_DOB], ';', put_birth, NULL)) != TIMS_OK ||
         (err = each_piece(b, field[C_NATIONALITIES], ';', put_nationality, NULL)) != TIMS_OK ||
@@ -215,7 +233,7 @@ static int same_as_header(const wl_csv *c, const wl_csv *h, size_t nh)
     return 1;
 }
 
-tims_err tims__import_csl(const char *path, tims_wl_list **out, tims_diag *diag)
+tims_err tims__import_csl(const char *path, unsigned flags, tims_wl_list **out, tims_diag *diag)
 {
     tims_buf data = {0}, id = {0};
     wl_csv csv, header;
@@ -243,15 +261,18 @@ tims_err tims__import_csl(const char *path, tims_wl_list **out, tims_diag *diag)
                 cols[i] = (int)k;
         }
         if (i < REQUIRED && cols[i] < 0) {
-            err = tims_diag_set(diag, TIMS_EDATA, "%s line 1: no column '%s' in the header; "
-                                "is this the Consolidated Screening List CSV?", path,
-                                col_names[i]);
+            err = tims_diag_set(diag, TIMS_EDATA,
+                                "%s line 1: no column '%s' in the header; "
+                                "is this the Consolidated Screening List CSV?",
+                                path, col_names[i]);
             goto fail;
         }
     }
     size_t nh = header.nfields, rows = 0;
     tims__csv_init(&csv, path, header.p, (size_t)(header.end - header.p), ',');
     csv.line = header.line;
+    csv.tail = tims__csv_tail(flags);
+    csv.want = nh;
     while ((r = tims__csv_next(&csv, diag)) == 1) {
         if (same_as_header(&csv, &header, nh))
             continue;
@@ -269,6 +290,8 @@ tims_err tims__import_csl(const char *path, tims_wl_list **out, tims_diag *diag)
         err = tims_diag_set(diag, TIMS_EDATA, "%s has a header but no rows", path);
         goto fail;
     }
+    if ((err = tims__b_note_cut(&b, &csv)) != TIMS_OK)
+        goto fail;
     err = tims__b_finish(&b, path, "csl", "csl-csv", "", rows, out, diag);
 fail:
     tims__csv_free(&csv);

@@ -4,7 +4,13 @@
  * for a quote inside quotes, line breaks inside quoted fields, CRLF or LF line ends, and a last
  * line with or without its line end. What it refuses, with file and line: a quoted field that
  * never closes (a truncated file), text between a closing quote and the delimiter, and a quote
- * inside an unquoted field. Blank lines are skipped. */
+ * inside an unquoted field. Blank lines are skipped.
+ *
+ * A truncated file shows only in its last record: CSV has no end mark, so a file cut between
+ * records looks whole. The tail mode (enum wl_tail) says what to do with a last record cut off
+ * by the end of the data: refuse it with a message that says so, or drop it and note where.
+ * An unclosed quoted field that holds a line break is always an error: a stray quote earlier
+ * in the file looks just like it, and would otherwise swallow every row after it. */
 #include <string.h>
 
 #include "watchlist/list_int.h"
@@ -58,10 +64,39 @@ static int eat_line_end(wl_csv *c)
     return 0;
 }
 
+int tims__csv_tail(unsigned flags)
+{
+    return flags & TIMS_WL_IMPORT_STRICT ? WL_TAIL_REFUSE : WL_TAIL_DROP;
+}
+
+/* The last record is cut off by the end of the data: refuse it or drop it (see wl_tail). */
+static int cut_off(wl_csv *c, size_t field_no, int in_quote, tims_diag *diag)
+{
+    if (c->tail == WL_TAIL_REFUSE) {
+        if (in_quote)
+            return tims_diag_set(diag, TIMS_EDATA,
+                                 "%s line %u: the last row is cut off inside quoted field %zu "
+                                 "(the file ends there, so it looks truncated); get a "
+                                 "complete copy of the file",
+                                 c->file, c->rec_line, field_no);
+        return tims_diag_set(diag, TIMS_EDATA,
+                             "%s line %u: the last row is cut off after %zu of %zu fields, "
+                             "with no line end (the file looks truncated); get a complete "
+                             "copy of the file",
+                             c->file, c->rec_line, field_no, c->want);
+    }
+    c->cut_line = c->rec_line;
+    c->cut_field = field_no;
+    c->cut_in_quote = in_quote;
+    c->p = c->end;
+    c->nfields = 0;
+    return 0;
+}
+
 int tims__csv_next(wl_csv *c, tims_diag *diag)
 {
-    while (c->p < c->end && (*c->p == '\n' || (*c->p == '\r' && c->p + 1 < c->end &&
-                                                  c->p[1] == '\n')))
+    while (c->p < c->end &&
+           (*c->p == '\n' || (*c->p == '\r' && c->p + 1 < c->end && c->p[1] == '\n')))
         eat_line_end(c); /* blank lines */
     if (c->p >= c->end)
         return 0;
@@ -75,8 +110,11 @@ int tims__csv_next(wl_csv *c, tims_diag *diag)
             return TIMS_ENOMEM;
         if (c->p < c->end && *c->p == '"') {
             unsigned open_line = c->line;
-            const char *run = ++c->p;
+            const char *run = ++c->p, *open = c->p;
             for (;;) {
+                if (c->p >= c->end && c->tail != WL_TAIL_PLAIN &&
+                    !memchr(open, '\n', (size_t)(c->end - open)))
+                    return cut_off(c, field_no, 1, diag);
                 if (c->p >= c->end)
                     return tims_diag_set(diag, TIMS_EDATA,
                                          "%s line %u, field %zu: the quoted field never closes "
@@ -123,7 +161,10 @@ int tims__csv_next(wl_csv *c, tims_diag *diag)
             c->p++;
             continue;
         }
+        int no_line_end = c->p >= c->end;
         eat_line_end(c);
+        if (no_line_end && c->tail != WL_TAIL_PLAIN && field_no < c->want)
+            return cut_off(c, field_no, 0, diag);
         break;
     }
     c->nfields = c->offsets.count;

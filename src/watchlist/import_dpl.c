@@ -12,14 +12,27 @@
 #include "watchlist/list_int.h"
 
 static const char *const dpl_columns[] = {
-    "Name", "Street_Address", "City", "State", "Country", "Postal_Code", "Effective_Date",
-    "Expiration_Date", "Standard_Order", "Last_Update", "Action", "FR_Citation",
+    "Name",           "Street_Address",  "City",           "State",       "Country", "Postal_Code",
+    "Effective_Date", "Expiration_Date", "Standard_Order", "Last_Update", "Action",  "FR_Citation",
 };
-enum { D_NAME, D_STREET, D_CITY, D_STATE, D_COUNTRY, D_POSTAL, D_EFFECTIVE, D_EXPIRES,
-       D_STANDARD, D_UPDATED, D_ACTION, D_FR, D_COUNT };
+enum {
+    D_NAME,
+    D_STREET,
+    D_CITY,
+    D_STATE,
+    D_COUNTRY,
+    D_POSTAL,
+    D_EFFECTIVE,
+    D_EXPIRES,
+    D_STANDARD,
+    D_UPDATED,
+    D_ACTION,
+    D_FR,
+    D_COUNT
+};
 
 typedef struct dpl_row {
-    char *key;          /* normalised name, NUL, ISO effective date: sorts rows of one entry together */
+    char *key; /* normalised name, NUL, ISO effective date: sorts rows of one entry together */
     size_t name_len;
     char *fields[D_COUNT];
     unsigned line;
@@ -54,6 +67,46 @@ static int us_date(const char *s, char iso[11])
     return 1;
 }
 
+static const char *find(const char *s, size_t n, const char *word)
+{
+    size_t wl = strlen(word);
+    for (size_t i = 0; i + wl <= n; i++) {
+        if (memcmp(s + i, word, wl) == 0)
+            return s + i;
+    }
+    return NULL;
+}
+
+/* The name, with the aliases some rows carry inside it split off: "FUYI SUN A/K/A FRANK SUN",
+ * "SIBERIAN AIRLINES D/B/A S7 AIRLINES", "PEARL (A.K.A. NEI-CHIEN CHU) LI". */
+static tims_err names(wl_builder *b, const char *s, size_t n, tims_buf *t)
+{
+    static const char *const joins[] = {" A/K/A ", " D/B/A ", " F/K/A "};
+    for (size_t i = 0; i < TIMS_ARRAY_LEN(joins); i++) {
+        const char *at = find(s, n, joins[i]);
+        if (at) {
+            size_t wl = strlen(joins[i]);
+            tims_err err = tims__b_name(b, s, (size_t)(at - s), TIMS_WL_PRIMARY, 0, 0);
+            if (err != TIMS_OK)
+                return err;
+            return tims__b_name(b, at + wl, n - (size_t)(at - s) - wl,
+                                i == 2 ? TIMS_WL_FORMER : TIMS_WL_ALIAS, 0, 0);
+        }
+    }
+    const char *open = find(s, n, "(A.K.A. ");
+    const char *close = open ? memchr(open, ')', n - (size_t)(open - s)) : NULL;
+    if (open && close) {
+        tims_buf_reset(t);
+        tims_err err;
+        if ((err = tims_buf_append(t, s, (size_t)(open - s))) != TIMS_OK ||
+            (err = tims_buf_append(t, close + 1, n - (size_t)(close + 1 - s))) != TIMS_OK ||
+            (err = tims__b_name(b, t->data, t->len, TIMS_WL_PRIMARY, 0, 0)) != TIMS_OK)
+            return err;
+        return tims__b_name(b, open + 8, (size_t)(close - open - 8), TIMS_WL_ALIAS, 0, 0);
+    }
+    return tims__b_name(b, s, n, TIMS_WL_PRIMARY, 0, 0);
+}
+
 static tims_err entry(wl_builder *b, dpl_row *rows, size_t n, tims_buf *t)
 {
     dpl_row *r = &rows[0];
@@ -63,7 +116,7 @@ static tims_err entry(wl_builder *b, dpl_row *rows, size_t n, tims_buf *t)
         return err;
     int type = tims__guess_type(r->key, r->name_len);
     if ((err = tims__b_begin(b, t->data, t->len, type, TIMS_WL_SANCTION, r->line)) != TIMS_OK ||
-        (err = tims__b_name(b, r->key, r->name_len, TIMS_WL_PRIMARY, 0, 0)) != TIMS_OK)
+        (err = names(b, r->key, r->name_len, t)) != TIMS_OK)
         return err;
     for (size_t i = 0; i < n; i++) {
         char **f = rows[i].fields;
@@ -82,16 +135,17 @@ static tims_err entry(wl_builder *b, dpl_row *rows, size_t n, tims_buf *t)
     }
     char **f = r->fields;
     tims_buf_reset(t);
-    if ((err = tims_buf_printf(t, "Effective_Date %s; Expiration_Date %s; Standard_Order %s; "
-                               "Last_Update %s; Action %s; FR_Citation %s", f[D_EFFECTIVE],
-                               f[D_EXPIRES], f[D_STANDARD], f[D_UPDATED], f[D_ACTION],
-                               f[D_FR])) != TIMS_OK ||
+    if ((err = tims_buf_printf(t,
+                               "Effective_Date %s; Expiration_Date %s; Standard_Order %s; "
+                               "Last_Update %s; Action %s; FR_Citation %s",
+                               f[D_EFFECTIVE], f[D_EXPIRES], f[D_STANDARD], f[D_UPDATED],
+                               f[D_ACTION], f[D_FR])) != TIMS_OK ||
         (err = tims__b_remarks(b, t->data, t->len)) != TIMS_OK)
         return err;
     return tims__b_commit(b);
 }
 
-tims_err tims__import_dpl(const char *path, tims_wl_list **out, tims_diag *diag)
+tims_err tims__import_dpl(const char *path, unsigned flags, tims_wl_list **out, tims_diag *diag)
 {
     tims_buf data = {0}, text = {0};
     wl_csv csv;
@@ -116,18 +170,23 @@ tims_err tims__import_dpl(const char *path, tims_wl_list **out, tims_diag *diag)
         goto fail;
     }
     if (r == 0 || csv.nfields != D_COUNT) {
-        err = tims_diag_set(diag, TIMS_EDATA, "%s line 1: expected the header of the Denied "
-                            "Persons List (%d tab-separated columns, Name first)", path, D_COUNT);
+        err = tims_diag_set(diag, TIMS_EDATA,
+                            "%s line 1: expected the header of the Denied "
+                            "Persons List (%d tab-separated columns, Name first)",
+                            path, D_COUNT);
         goto fail;
     }
     for (size_t i = 0; i < D_COUNT; i++) {
         if (strcmp(tims__csv_field(&csv, i), dpl_columns[i]) != 0) {
-            err = tims_diag_set(diag, TIMS_EDATA, "%s line 1, column %zu: expected '%s', found "
-                                "'%.40s'", path, i + 1, dpl_columns[i],
-                                tims__csv_field(&csv, i));
+            err = tims_diag_set(diag, TIMS_EDATA,
+                                "%s line 1, column %zu: expected '%s', found "
+                                "'%.40s'",
+                                path, i + 1, dpl_columns[i], tims__csv_field(&csv, i));
             goto fail;
         }
     }
+    csv.tail = tims__csv_tail(flags);
+    csv.want = D_COUNT;
     while ((r = tims__csv_next(&csv, diag)) == 1) {
         if ((err = tims__csv_expect(&csv, D_COUNT, diag)) != TIMS_OK)
             goto fail;
@@ -155,9 +214,10 @@ tims_err tims__import_dpl(const char *path, tims_wl_list **out, tims_diag *diag)
         /* key: the name with blanks collapsed, then the ISO effective date */
         char iso[11];
         if (!us_date(row->fields[D_EFFECTIVE], iso)) {
-            err = tims_diag_set(diag, TIMS_EDATA, "%s line %u, field Effective_Date: expected "
-                                "MM/DD/YYYY, found '%.40s'", path, row->line,
-                                row->fields[D_EFFECTIVE]);
+            err = tims_diag_set(diag, TIMS_EDATA,
+                                "%s line %u, field Effective_Date: expected "
+                                "MM/DD/YYYY, found '%.40s'",
+                                path, row->line, row->fields[D_EFFECTIVE]);
             goto fail;
         }
         const char *name = row->fields[D_NAME];
@@ -174,8 +234,7 @@ tims_err tims__import_dpl(const char *path, tims_wl_list **out, tims_diag *diag)
             space = 0;
         }
         if (text.len == 0) {
-            err = tims_diag_set(diag, TIMS_EDATA, "%s line %u, field Name: empty", path,
-                                row->line);
+            err = tims_diag_set(diag, TIMS_EDATA, "%s line %u, field Name: empty", path, row->line);
             goto fail;
         }
         row->name_len = text.len;
@@ -196,6 +255,8 @@ tims_err tims__import_dpl(const char *path, tims_wl_list **out, tims_diag *diag)
         err = tims_diag_set(diag, TIMS_EDATA, "%s has a header but no rows", path);
         goto fail;
     }
+    if ((err = tims__b_note_cut(&b, &csv)) != TIMS_OK)
+        goto fail;
     qsort(rows, count, sizeof *rows, compare_rows);
     for (size_t i = 0; i < count;) {
         size_t j = i + 1;

@@ -9,6 +9,7 @@
  * characters and continues in the comments file, which is joined back before parsing. The
  * a.k.a.s in Remarks are OFAC's weak aliases. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -24,38 +25,42 @@ static const size_t field_counts[4] = {12, 5, 6, 2};
 
 static int file_exists(const char *dir, const char *name)
 {
-    tims_buf path = {0};
+    char path[4096];
     struct stat st;
-    int yes = tims_buf_printf(&path, "%s/%s", dir, name) == TIMS_OK &&
-              stat(path.data, &st) == 0;
-    tims_buf_free(&path);
-    return yes;
+    return (size_t)snprintf(path, sizeof path, "%s/%s", dir, name) < sizeof path &&
+           stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 int tims__ofac_files(const char *dir, const char *names[4], tims_diag *diag)
 {
     struct stat st;
+    if (strlen(dir) > 4000)
+        return tims_diag_set(diag, TIMS_ERANGE, "the folder name %.60s... is too long", dir);
     if (stat(dir, &st) != 0)
         return tims_diag_set(diag, errno == ENOENT ? TIMS_ENOENT : TIMS_EIO,
                              "cannot open the OFAC folder %s: %s", dir, strerror(errno));
     if (!S_ISDIR(st.st_mode))
         return tims_diag_set(diag, TIMS_EINVAL,
                              "%s is not a folder; ofac-csv reads the folder that holds sdn.csv, "
-                             "alt.csv, add.csv and sdn_comments.csv", dir);
+                             "alt.csv, add.csv and sdn_comments.csv",
+                             dir);
     int sdn = file_exists(dir, sdn_files[F_PRIMARY]);
     int cons = file_exists(dir, cons_files[F_PRIMARY]);
     if (sdn && cons)
         return tims_diag_set(diag, TIMS_EDATA,
                              "%s holds both the SDN set (sdn.csv) and the non-SDN set "
-                             "(cons_prim.csv); import each from its own folder", dir);
+                             "(cons_prim.csv); import each from its own folder",
+                             dir);
     if (!sdn && !cons) {
         int parts = file_exists(dir, "alt.csv") || file_exists(dir, "add.csv") ||
                     file_exists(dir, "sdn_comments.csv");
         return tims_diag_set(diag, TIMS_EDATA,
                              "%s has no sdn.csv (nor cons_prim.csv)%s; the entries are in that "
-                             "file, so add it to the folder", dir,
+                             "file, so add it to the folder",
+                             dir,
                              parts ? ": alt.csv, add.csv and sdn_comments.csv only add aliases, "
-                                     "addresses and remarks to its entries" : "");
+                                     "addresses and remarks to its entries"
+                                   : "");
     }
     const char *const *set = sdn ? sdn_files : cons_files;
     int n = 0;
@@ -69,13 +74,15 @@ int tims__ofac_files(const char *dir, const char *names[4], tims_diag *diag)
 /* ---- one file --------------------------------------------------------------------------- */
 
 typedef struct ofac_file {
-    char *path;        /* for messages: dir/name */
+    char *path; /* for messages: dir/name */
     tims_buf data;
     wl_csv csv;
 } ofac_file;
 
-/* Read, drop one trailing 0x1A, refuse any other, check UTF-8. */
-static tims_err load(ofac_file *f, const char *dir, const char *name, tims_diag *diag)
+/* Read, drop one trailing 0x1A, refuse any other, check UTF-8. A file that ends with the
+ * 0x1A was written to its end, so only a file without one may have a cut-off last record. */
+static tims_err load(ofac_file *f, const char *dir, const char *name, size_t fields,
+                     unsigned flags, tims_diag *diag)
 {
     tims_buf path = {0};
     tims_err err = tims_buf_printf(&path, "%s/%s", dir, name);
@@ -86,7 +93,8 @@ static tims_err load(ofac_file *f, const char *dir, const char *name, tims_diag 
         return TIMS_ENOMEM;
     if ((err = tims__read_file(f->path, &f->data, diag)) != TIMS_OK)
         return err;
-    if (f->data.data[f->data.len - 1] == 0x1A)
+    int end_mark = f->data.data[f->data.len - 1] == 0x1A;
+    if (end_mark)
         f->data.data[--f->data.len] = '\0';
     const char *sub = memchr(f->data.data, 0x1A, f->data.len);
     if (sub) {
@@ -96,11 +104,16 @@ static tims_err load(ofac_file *f, const char *dir, const char *name, tims_diag 
         return tims_diag_set(diag, TIMS_EDATA,
                              "%s line %u: a 0x1A (end-of-file) byte before the end of the "
                              "file; only the very last byte may be 0x1A, so the file was "
-                             "damaged or joined", f->path, line);
+                             "damaged or joined",
+                             f->path, line);
     }
     if ((err = tims__check_utf8(f->path, f->data.data, f->data.len, diag)) != TIMS_OK)
         return err;
     tims__csv_init(&f->csv, f->path, f->data.data, f->data.len, ',');
+    if (!end_mark) {
+        f->csv.tail = tims__csv_tail(flags);
+        f->csv.want = fields;
+    }
     return TIMS_OK;
 }
 
@@ -216,8 +229,7 @@ static tims_err read_aux(ofac_file *f, int kind, aux_set *s, tims_wl_arena *scra
         if (err != TIMS_OK)
             return err;
         aux_row row = {.line = f->csv.rec_line, .order = (unsigned)s->count};
-        if ((err = ent_num(f, tims__csv_field(&f->csv, 0), "ent_num", &row.ent, diag)) !=
-            TIMS_OK)
+        if ((err = ent_num(f, tims__csv_field(&f->csv, 0), "ent_num", &row.ent, diag)) != TIMS_OK)
             return err;
         size_t n;
         const char *v;
@@ -230,15 +242,15 @@ static tims_err read_aux(ofac_file *f, int kind, aux_set *s, tims_wl_arena *scra
             row.c = keep(scratch, v, n);
             if (!row.a || !row.b || !row.c)
                 return TIMS_ENOMEM;
-            if (strcmp(row.a, "aka") != 0 && strcmp(row.a, "fka") != 0 &&
-                strcmp(row.a, "nka") != 0)
+            if (strcmp(row.a, "aka") != 0 && strcmp(row.a, "fka") != 0 && strcmp(row.a, "nka") != 0)
                 return tims_diag_set(diag, TIMS_EDATA,
                                      "%s line %u, field alt_type: expected aka, fka or nka, "
-                                     "found '%.40s'", f->path, row.line, row.a);
+                                     "found '%.40s'",
+                                     f->path, row.line, row.a);
             if (!row.b[0])
                 return tims_diag_set(diag, TIMS_EDATA,
-                                     "%s line %u, field alt_name: the alias is empty",
-                                     f->path, row.line);
+                                     "%s line %u, field alt_name: the alias is empty", f->path,
+                                     row.line);
         } else if (kind == F_ADD) {
             tims_buf text = {0};
             for (size_t i = 2; i <= 4; i++) {
@@ -269,7 +281,8 @@ static tims_err read_aux(ofac_file *f, int kind, aux_set *s, tims_wl_arena *scra
     }
     if (r < 0)
         return (tims_err)r;
-    qsort(s->rows, s->count, sizeof *s->rows, compare_aux);
+    if (s->count)
+        qsort(s->rows, s->count, sizeof *s->rows, compare_aux);
     return TIMS_OK;
 }
 
@@ -334,7 +347,8 @@ static tims_err primary_row(wl_builder *b, ofac_file *f, aux_set sets[4], tims_b
     else
         return tims_diag_set(diag, TIMS_EDATA,
                              "%s line %u, field SDN_Type: expected individual, vessel, "
-                             "aircraft or -0-, found '%.40s'", f->path, c->rec_line, v);
+                             "aircraft or -0-, found '%.40s'",
+                             f->path, c->rec_line, v);
     int person = type == TIMS_WL_PERSON;
     const char *id = tims__csv_field(c, 0);
     if ((err = tims__b_begin(b, id, strlen(id), type, TIMS_WL_SANCTION, c->rec_line)) != TIMS_OK)
@@ -390,7 +404,7 @@ static tims_err primary_row(wl_builder *b, ofac_file *f, aux_set sets[4], tims_b
     return tims__b_commit(b);
 }
 
-tims_err tims__import_ofac(const char *dir, tims_wl_list **out, tims_diag *diag)
+tims_err tims__import_ofac(const char *dir, unsigned flags, tims_wl_list **out, tims_diag *diag)
 {
     const char *names[4];
     int present = tims__ofac_files(dir, names, diag);
@@ -407,7 +421,8 @@ tims_err tims__import_ofac(const char *dir, tims_wl_list **out, tims_diag *diag)
     if (err != TIMS_OK)
         goto fail;
     for (int i = 0; i < 4; i++) {
-        if (names[i] && (err = load(&files[i], dir, names[i], diag)) != TIMS_OK)
+        if (names[i] &&
+            (err = load(&files[i], dir, names[i], field_counts[i], flags, diag)) != TIMS_OK)
             goto fail;
     }
     for (int i = F_ALT; i <= F_COMMENTS; i++) {
@@ -430,8 +445,11 @@ tims_err tims__import_ofac(const char *dir, tims_wl_list **out, tims_diag *diag)
         goto fail;
     }
     for (int i = F_ALT; i <= F_COMMENTS; i++) {
-        if (names[i] && (err = check_used(&sets[i], &files[i], names[F_PRIMARY], diag)) !=
-                            TIMS_OK)
+        if (names[i] && (err = check_used(&sets[i], &files[i], names[F_PRIMARY], diag)) != TIMS_OK)
+            goto fail;
+    }
+    for (int i = 0; i < 4; i++) {
+        if ((err = tims__b_note_cut(&b, &files[i].csv)) != TIMS_OK)
             goto fail;
     }
     const char *source = strcmp(names[F_PRIMARY], "sdn.csv") == 0 ? "ofac-sdn" : "ofac-nonsdn";

@@ -13,13 +13,24 @@
 #include "watchlist/list_int.h"
 
 enum col {
-    T_ID, T_CATEGORY, T_TYPE, T_NAME, T_ALIASES, T_BIRTH_DATES, T_BIRTH_PLACES,
-    T_NATIONALITIES, T_GENDER, T_DOCUMENTS, T_PROGRAMS, T_REMARKS, T_COUNT
+    T_ID,
+    T_CATEGORY,
+    T_TYPE,
+    T_NAME,
+    T_ALIASES,
+    T_BIRTH_DATES,
+    T_BIRTH_PLACES,
+    T_NATIONALITIES,
+    T_GENDER,
+    T_DOCUMENTS,
+    T_PROGRAMS,
+    T_REMARKS,
+    T_COUNT
 };
 
 static const char *const col_names[T_COUNT] = {
-    "id", "category", "type", "name", "aliases", "birth_dates", "birth_places",
-    "nationalities", "gender", "documents", "programs", "remarks",
+    "id",           "category",      "type",   "name",      "aliases",  "birth_dates",
+    "birth_places", "nationalities", "gender", "documents", "programs", "remarks",
 };
 
 typedef struct tims_csv {
@@ -35,8 +46,8 @@ static tims_err bad(tims_csv *t, const char *column, const char *fmt, const char
 {
     char what[200];
     snprintf(what, sizeof what, fmt, value);
-    return tims_diag_set(diag, TIMS_EDATA, "%s line %u, column %s: %s", t->file,
-                         t->csv.rec_line, column, what);
+    return tims_diag_set(diag, TIMS_EDATA, "%s line %u, column %s: %s", t->file, t->csv.rec_line,
+                         column, what);
 }
 
 /* The alpha-3 code for an ICAO / ISO code ("D" -> "DEU", "XXA" stays), or NULL. */
@@ -123,7 +134,8 @@ static tims_err birth(tims_csv *t, const char *s, size_t n, tims_diag *diag)
     if (!shape || !tims__parse_date(text, strlen(text), &d))
         return bad(t, "birth_dates",
                    "'%s' is not a date; write YYYY-MM-DD, YYYY-MM, YYYY or YYYY..YYYY, with a "
-                   "leading ~ when approximate", text, diag);
+                   "leading ~ when approximate",
+                   text, diag);
     return tims__b_birth(&t->b, &d);
 }
 
@@ -145,8 +157,7 @@ static tims_err nationality(tims_csv *t, const char *s, size_t n, tims_diag *dia
     if (!code) {
         char v[8];
         snprintf(v, sizeof v, "%.*s", (int)(n < 7 ? n : 7), s);
-        return bad(t, "nationalities", "'%s' is not an ICAO 9303 / ISO 3166 alpha-3 code",
-                   v, diag);
+        return bad(t, "nationalities", "'%s' is not an ICAO 9303 / ISO 3166 alpha-3 code", v, diag);
     }
     return tims__b_nationality(&t->b, code);
 }
@@ -161,13 +172,17 @@ static tims_err document(tims_csv *t, const char *s, size_t n, tims_diag *diag)
     if (eq) {
         size_t tl = (size_t)(eq - s);
         if (tl == 0 || tl >= sizeof type)
-            return bad(t, "documents", "'%s': the document type before '=' is empty or too "
-                       "long", item, diag);
+            return bad(t, "documents",
+                       "'%s': the document type before '=' is empty or too "
+                       "long",
+                       item, diag);
         for (size_t i = 0; i < tl; i++) {
             char c = s[i];
             if (!((c >= 'a' && c <= 'z') || c == ' ' || c == '_'))
-                return bad(t, "documents", "'%s': a document type is lower-case words "
-                           "(passport, national id ...)", item, diag);
+                return bad(t, "documents",
+                           "'%s': a document type is lower-case words "
+                           "(passport, national id ...)",
+                           item, diag);
             type[i] = c;
         }
         type[tl] = '\0';
@@ -177,21 +192,27 @@ static tims_err document(tims_csv *t, const char *s, size_t n, tims_diag *diag)
     const char *colon = memchr(s, ':', n);
     const char *state = colon ? state_code(s, (size_t)(colon - s)) : NULL;
     if (!state)
-        return bad(t, "documents", "'%s': expected STATE:NUMBER with STATE an alpha-3 code "
-                   "(e.g. ROU:051234567)", item, diag);
+        return bad(t, "documents",
+                   "'%s': expected STATE:NUMBER with STATE an alpha-3 code "
+                   "(e.g. ROU:051234567)",
+                   item, diag);
     const char *num = colon + 1;
     size_t nl = n - (size_t)(num - s);
     char number[48];
     if (nl == 0 || nl >= sizeof number)
-        return bad(t, "documents", "'%s': the document number is empty or longer than 47 "
-                   "characters", item, diag);
+        return bad(t, "documents",
+                   "'%s': the document number is empty or longer than 47 "
+                   "characters",
+                   item, diag);
     for (size_t i = 0; i < nl; i++) {
         char c = num[i];
         if (c >= 'a' && c <= 'z')
             c = (char)(c - 'a' + 'A');
         if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '/'))
-            return bad(t, "documents", "'%s': a document number has only letters, digits, '-' "
-                       "and '/'", item, diag);
+            return bad(t, "documents",
+                       "'%s': a document number has only letters, digits, '-' "
+                       "and '/'",
+                       item, diag);
         number[i] = c;
     }
     number[nl] = '\0';
@@ -224,8 +245,8 @@ static tims_err row(tims_csv *t, tims_diag *diag)
                 break;
         }
         if (type > TIMS_WL_DOCUMENT)
-            return bad(t, "type", "'%.40s' is not person, entity, vessel, aircraft or document",
-                       ty, diag);
+            return bad(t, "type", "'%.40s' is not person, entity, vessel, aircraft or document", ty,
+                       diag);
     }
     if ((category == TIMS_WL_LOST_STOLEN) != (type == TIMS_WL_DOCUMENT))
         return bad(t, "type", "%s: lost_stolen rows (and only they) have type document",
@@ -234,9 +255,10 @@ static tims_err row(tims_csv *t, tims_diag *diag)
     for (const char *p = id; *p; p++) {
         char c = *p;
         if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '_' || c == '.' || c == ':' || c == '/') || p - id >= 64)
-            return bad(t, "id", "'%.70s' is not an id: up to 64 letters, digits and - _ . : /",
-                       id, diag);
+              c == '-' || c == '_' || c == '.' || c == ':' || c == '/') ||
+            p - id >= 64)
+            return bad(t, "id", "'%.70s' is not an id: up to 64 letters, digits and - _ . : /", id,
+                       diag);
     }
     tims_err err = tims__b_begin(b, id, strlen(id), type, category, t->csv.rec_line);
     if (err != TIMS_OK)
@@ -254,14 +276,18 @@ static tims_err row(tims_csv *t, tims_diag *diag)
         (err = each(t, T_PROGRAMS, program, diag)) != TIMS_OK)
         return err;
     if (type == TIMS_WL_DOCUMENT && b->docs.count == 0)
-        return bad(t, "documents", "empty%s; a lost_stolen row names its document as "
-                   "STATE:NUMBER", "", diag);
+        return bad(t, "documents",
+                   "empty%s; a lost_stolen row names its document as "
+                   "STATE:NUMBER",
+                   "", diag);
     if (!id[0]) {
         /* a lost/stolen document with one document is keyed by it */
         const tims_wl_document *d = b->docs.items;
         if (type != TIMS_WL_DOCUMENT || b->docs.count != 1)
-            return bad(t, "id", "empty%s; only a lost_stolen row with one document may leave "
-                       "the id to be STATE:NUMBER", "", diag);
+            return bad(t, "id",
+                       "empty%s; only a lost_stolen row with one document may leave "
+                       "the id to be STATE:NUMBER",
+                       "", diag);
         tims_buf_reset(&t->id);
         if ((err = tims_buf_printf(&t->id, "%s:%s", d[0].country, d[0].number)) != TIMS_OK ||
             (err = tims__b_set_id(b, t->id.data, t->id.len)) != TIMS_OK)
@@ -300,13 +326,15 @@ static tims_err metadata(tims_csv *t, const char *line, size_t n, tims_diag *dia
     while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\r'))
         len--;
     if (len == 0 || len > 64)
-        return tims_diag_set(diag, TIMS_EDATA, "%s: the '# %.*s' line needs a value of 1 to 64 "
-                             "characters", t->file, (int)kl - 1, p - kl);
+        return tims_diag_set(diag, TIMS_EDATA,
+                             "%s: the '# %.*s' line needs a value of 1 to 64 "
+                             "characters",
+                             t->file, (int)kl - 1, p - kl);
     tims_buf_reset(into);
     return tims_buf_append(into, p, len);
 }
 
-tims_err tims__import_tims(const char *path, tims_wl_list **out, tims_diag *diag)
+tims_err tims__import_tims(const char *path, unsigned flags, tims_wl_list **out, tims_diag *diag)
 {
     tims_csv t;
     memset(&t, 0, sizeof t);
@@ -336,8 +364,10 @@ tims_err tims__import_tims(const char *path, tims_wl_list **out, tims_diag *diag
     int r = tims__csv_next(&t.csv, diag);
     if (r <= 0) {
         err = r < 0 ? (tims_err)r
-                    : tims_diag_set(diag, TIMS_EDATA, "%s: no header row; the first line must "
-                                    "name the columns (id,category,name,...)", path);
+                    : tims_diag_set(diag, TIMS_EDATA,
+                                    "%s: no header row; the first line must "
+                                    "name the columns (id,category,name,...)",
+                                    path);
         goto fail;
     }
     for (int i = 0; i < T_COUNT; i++)
@@ -350,21 +380,27 @@ tims_err tims__import_tims(const char *path, tims_wl_list **out, tims_diag *diag
                 found = i;
         }
         if (found < 0 || t.cols[found] >= 0) {
-            err = tims_diag_set(diag, TIMS_EDATA, "%s line %u, column %zu: '%.40s' is %s; the "
+            err = tims_diag_set(diag, TIMS_EDATA,
+                                "%s line %u, column %zu: '%.40s' is %s; the "
                                 "columns are id, category, type, name, aliases, birth_dates, "
                                 "birth_places, nationalities, gender, documents, programs, "
-                                "remarks", path, t.csv.rec_line, k + 1, name,
+                                "remarks",
+                                path, t.csv.rec_line, k + 1, name,
                                 found < 0 ? "not a tims-csv column" : "named twice");
             goto fail;
         }
         t.cols[found] = (int)k;
     }
     if (t.cols[T_ID] < 0 || t.cols[T_CATEGORY] < 0) {
-        err = tims_diag_set(diag, TIMS_EDATA, "%s line %u: the header needs the columns id and "
-                            "category", path, t.csv.rec_line);
+        err = tims_diag_set(diag, TIMS_EDATA,
+                            "%s line %u: the header needs the columns id and "
+                            "category",
+                            path, t.csv.rec_line);
         goto fail;
     }
     size_t nh = t.csv.nfields, rows = 0;
+    t.csv.tail = tims__csv_tail(flags);
+    t.csv.want = nh;
     while ((r = tims__csv_next(&t.csv, diag)) == 1) {
         if ((err = tims__csv_expect(&t.csv, nh, diag)) != TIMS_OK)
             goto fail;
@@ -376,6 +412,8 @@ tims_err tims__import_tims(const char *path, tims_wl_list **out, tims_diag *diag
         err = (tims_err)r;
         goto fail;
     }
+    if ((err = tims__b_note_cut(&t.b, &t.csv)) != TIMS_OK)
+        goto fail;
     err = tims__b_finish(&t.b, path, t.source.data ? t.source.data : "national", "tims-csv",
                          t.release.data ? t.release.data : "", rows, out, diag);
 fail:

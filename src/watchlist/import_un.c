@@ -7,7 +7,9 @@
  * original-script name; aliases of QUALITY "Low" are weak; dates of birth come EXACT (DATE or
  * YEAR), APPROXIMATELY (YEAR) or BETWEEN (FROM_YEAR..TO_YEAR), and a NOTE-only date ("Nov.
  * 1973") is read when it is a date; the release is the root's dateGenerated.
- * A DOCTYPE is refused (no entity expansion from a hostile file). */
+ * A DOCTYPE is refused (no entity expansion from a hostile file). Truncated XML is always an
+ * error, whatever the flags: the document has a defined end, and a cut could fall anywhere,
+ * leaving out a whole section (all the entities), not just one record. */
 #include <errno.h>
 #include <expat.h>
 #include <stdio.h>
@@ -16,6 +18,7 @@
 
 #include "watchlist/list_int.h"
 
+/* clang-format off */
 enum slot {
     /* record level */
     R_DATAID, R_FIRST, R_SECOND, R_THIRD, R_FOURTH, R_REF, R_GENDER, R_ORIG, R_COMMENTS,
@@ -26,17 +29,26 @@ enum slot {
     G_STATE_PROVINCE, G_ZIP_CODE, G_COUNTRY, G_VALUE,
     SLOT_COUNT
 };
+/* clang-format on */
 
+/* clang-format off */
 static const char *const slot_names[SLOT_COUNT] = {
     "DATAID", "FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME", "REFERENCE_NUMBER",
-    "GENDER", "NAME_ORIGINAL_SCRIPT", "COMMENTS1", "UN_LIST_TYPE",
-    "QUALITY", "ALIAS_NAME", "TYPE_OF_DATE", "DATE", "YEAR", "FROM_YEAR", "TO_YEAR", "NOTE",
-    "TYPE_OF_DOCUMENT", "NUMBER", "ISSUING_COUNTRY", "COUNTRY_OF_ISSUE", "STREET", "CITY",
-    "STATE_PROVINCE", "ZIP_CODE", "COUNTRY", "VALUE",
+    "GENDER", "NAME_ORIGINAL_SCRIPT", "COMMENTS1", "UN_LIST_TYPE", "QUALITY", "ALIAS_NAME",
+    "TYPE_OF_DATE", "DATE", "YEAR", "FROM_YEAR", "TO_YEAR", "NOTE", "TYPE_OF_DOCUMENT", "NUMBER",
+    "ISSUING_COUNTRY", "COUNTRY_OF_ISSUE", "STREET", "CITY", "STATE_PROVINCE", "ZIP_CODE",
+    "COUNTRY", "VALUE",
 };
+/* clang-format on */
 
 enum group {
-    GR_NONE, GR_NATIONALITY, GR_ALIAS, GR_BIRTH_DATE, GR_BIRTH_PLACE, GR_DOCUMENT, GR_ADDRESS,
+    GR_NONE,
+    GR_NATIONALITY,
+    GR_ALIAS,
+    GR_BIRTH_DATE,
+    GR_BIRTH_PLACE,
+    GR_DOCUMENT,
+    GR_ADDRESS,
     GR_OTHER
 };
 
@@ -48,11 +60,11 @@ typedef struct un_parser {
     tims_err err;
     int depth;
     int root_ok;
-    int record;             /* TIMS_WL_PERSON / TIMS_WL_ENTITY while inside one, else -1 */
+    int record; /* TIMS_WL_PERSON / TIMS_WL_ENTITY while inside one, else -1 */
     unsigned record_line;
     enum group group;
     unsigned group_line;
-    int slot;               /* the slot the current leaf fills, or -1 */
+    int slot; /* the slot the current leaf fills, or -1 */
     tims_buf slots[SLOT_COUNT];
     tims_buf release;
     size_t rows;
@@ -85,8 +97,8 @@ static const char *slot(un_parser *u, int i, size_t *n)
     size_t len = u->slots[i].len;
     while (len > 0 && (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r'))
         s++, len--;
-    while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\n' || s[len - 1] == '\t' ||
-                       s[len - 1] == '\r'))
+    while (len > 0 &&
+           (s[len - 1] == ' ' || s[len - 1] == '\n' || s[len - 1] == '\t' || s[len - 1] == '\r'))
         len--;
     *n = len;
     return s;
@@ -140,7 +152,8 @@ static void XMLCALL on_start(void *data, const XML_Char *name, const XML_Char **
     unsigned line = (unsigned)XML_GetCurrentLineNumber(u->xml);
     if (u->depth == 1) {
         if (strcmp(name, "CONSOLIDATED_LIST") != 0) {
-            tims_diag_set(u->diag, TIMS_EDATA, "%s line %u: the root element is <%s>, not "
+            tims_diag_set(u->diag, TIMS_EDATA,
+                          "%s line %u: the root element is <%s>, not "
                           "<CONSOLIDATED_LIST>; is this the UN consolidated list?",
                           u->file, line, name);
             fail(u, TIMS_EDATA);
@@ -201,8 +214,7 @@ static tims_err birth_date(un_parser *u)
     size_t n;
     const char *s = slot(u, G_DATE, &n);
     int approx = slot_is(u, G_TYPE_OF_DATE, "APPROXIMATELY");
-    int year = year_slot(u, G_YEAR), from = year_slot(u, G_FROM_YEAR),
-        to = year_slot(u, G_TO_YEAR);
+    int year = year_slot(u, G_YEAR), from = year_slot(u, G_FROM_YEAR), to = year_slot(u, G_TO_YEAR);
     if (n > 0) {
         if (!tims__parse_date(s, n, &d) || d.year_from != d.year_to)
             return data_error(u, u->group_line, "the DATE of birth is not a date (YYYY-MM-DD)");
@@ -212,8 +224,9 @@ static tims_err birth_date(un_parser *u)
         d.year_from = d.year_to = (int16_t)year;
     } else if (from != 0 || to != 0) {
         if (from <= 0 || to <= 0 || from > to)
-            return data_error(u, u->group_line, "FROM_YEAR and TO_YEAR of a date of birth are "
-                           "not two years in order");
+            return data_error(u, u->group_line,
+                              "FROM_YEAR and TO_YEAR of a date of birth are "
+                              "not two years in order");
         d.year_from = (int16_t)from;
         d.year_to = (int16_t)to;
     } else {
@@ -409,20 +422,23 @@ static void xml_free(void *p)
     tims_free(p);
 }
 
-tims_err tims__import_un(const char *path, tims_wl_list **out, tims_diag *diag)
+tims_err tims__import_un(const char *path, unsigned flags, tims_wl_list **out, tims_diag *diag)
 {
+    (void)flags;
     static const XML_Memory_Handling_Suite mem = {xml_malloc, xml_realloc, xml_free};
     un_parser u = {.file = path, .diag = diag, .record = -1, .slot = -1};
     wl_builder b = {0};
     tims_err err = TIMS_OK;
     FILE *f = fopen(path, "rb");
     if (!f)
-        return tims_diag_set(diag, errno == ENOENT ? TIMS_ENOENT : TIMS_EIO,
-                             "cannot open %s: %s", path, strerror(errno));
+        return tims_diag_set(diag, errno == ENOENT ? TIMS_ENOENT : TIMS_EIO, "cannot open %s: %s",
+                             path, strerror(errno));
     struct stat st;
     if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        err = tims_diag_set(diag, TIMS_EINVAL, "%s is not a regular file; un-xml reads the "
-                            "list's XML file", path);
+        err = tims_diag_set(diag, TIMS_EINVAL,
+                            "%s is not a regular file; un-xml reads the "
+                            "list's XML file",
+                            path);
         goto fail;
     }
     if (st.st_size == 0) {
@@ -452,6 +468,8 @@ tims_err tims__import_un(const char *path, tims_wl_list **out, tims_diag *diag)
         if (XML_Parse(u.xml, chunk, (int)n, last) == XML_STATUS_ERROR) {
             if (u.err != TIMS_OK) {
                 err = u.err;
+            } else if (XML_GetErrorCode(u.xml) == XML_ERROR_NO_MEMORY) {
+                err = TIMS_ENOMEM;
             } else {
                 enum XML_Error code = XML_GetErrorCode(u.xml);
                 int truncated = code == XML_ERROR_NO_ELEMENTS || code == XML_ERROR_UNCLOSED_TOKEN ||

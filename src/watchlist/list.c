@@ -56,6 +56,7 @@ void tims__b_free(wl_builder *b)
     vec_free(&b->programs);
     vec_free(&b->addresses);
     tims_buf_free(&b->scratch);
+    tims_buf_free(&b->cuts);
     memset(b, 0, sizeof *b);
 }
 
@@ -217,7 +218,7 @@ tims_err tims__b_nationality(wl_builder *b, const char *alpha3)
         return TIMS_OK;
     char code[4] = {0};
     memcpy(code, alpha3, strlen(alpha3));
-    char (*have)[4] = b->nats.items;
+    char(*have)[4] = b->nats.items;
     for (size_t i = 0; i < b->nats.count; i++) {
         if (strcmp(have[i], code) == 0)
             return TIMS_OK;
@@ -333,6 +334,45 @@ tims_err tims__b_commit(wl_builder *b)
     return TIMS_OK;
 }
 
+tims_err tims__b_note_cut(wl_builder *b, const wl_csv *c)
+{
+    if (!c->cut_line)
+        return TIMS_OK;
+    b->dropped++;
+    if (b->cuts.len && tims_buf_puts(&b->cuts, "; ") != TIMS_OK)
+        return TIMS_ENOMEM;
+    if (c->cut_in_quote)
+        return tims_buf_printf(&b->cuts, "%s line %u: the last row is cut off inside quoted field %zu",
+                               c->file, c->cut_line, c->cut_field);
+    return tims_buf_printf(&b->cuts, "%s line %u: the last row is cut off after %zu of %zu fields",
+                           c->file, c->cut_line, c->cut_field, c->want);
+}
+
+/* n with a comma between thousands: "4,226". */
+static char *grouped(size_t n, char out[32])
+{
+    char digits[32];
+    int len = snprintf(digits, sizeof digits, "%zu", n), o = 0;
+    for (int i = 0; i < len; i++) {
+        if (i > 0 && (len - i) % 3 == 0)
+            out[o++] = ',';
+        out[o++] = digits[i];
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* The warning of a list whose files were cut off, in the arena; NULL when out of memory. */
+static const char *cut_warning(wl_builder *b, size_t rows)
+{
+    char n[32];
+    if (tims_buf_printf(&b->cuts, " (the file%s truncated); %s complete row%s imported, %zu dropped",
+                        b->dropped > 1 ? "s look" : " looks", grouped(rows, n),
+                        rows == 1 ? "" : "s", b->dropped) != TIMS_OK)
+        return NULL;
+    return tims__arena_strndup(b->arena, b->cuts.data, b->cuts.len);
+}
+
 /* qsort has no context argument: the entries being sorted are passed through this. */
 static _Thread_local const tims_wl_entry *sort_entries;
 
@@ -343,9 +383,8 @@ static int compare_by_id(const void *a, const void *b)
     return c ? c : (i < j ? -1 : i > j);
 }
 
-tims_err tims__b_finish(wl_builder *b, const char *file, const char *source,
-                        const char *format, const char *release, size_t rows,
-                        tims_wl_list **out, tims_diag *diag)
+tims_err tims__b_finish(wl_builder *b, const char *file, const char *source, const char *format,
+                        const char *release, size_t rows, tims_wl_list **out, tims_diag *diag)
 {
     size_t n = b->entries.count;
     tims_wl_list *list = tims__arena_alloc(b->arena, sizeof *list);
@@ -371,13 +410,16 @@ tims_err tims__b_finish(wl_builder *b, const char *file, const char *source,
     }
     list->source = tims__arena_strndup(b->arena, source, strlen(source));
     list->format = tims__arena_strndup(b->arena, format, strlen(format));
-    list->release = tims__arena_strndup(b->arena, release ? release : "",
-                                        release ? strlen(release) : 0);
+    list->release =
+        tims__arena_strndup(b->arena, release ? release : "", release ? strlen(release) : 0);
     if (!list->source || !list->format || !list->release)
+        return TIMS_ENOMEM;
+    if (b->dropped && !(list->warning = cut_warning(b, rows)))
         return TIMS_ENOMEM;
     list->entries = entries;
     list->count = n;
     list->rows = rows;
+    list->dropped_rows = b->dropped;
     list->arena = b->arena;
     b->arena->by_id = by_id;
     b->arena = NULL;
@@ -388,15 +430,26 @@ tims_err tims__b_finish(wl_builder *b, const char *file, const char *source,
 
 /* ---- the public face --------------------------------------------------------------------- */
 
-tims_err tims_wl_import(const char *format, const char *path, tims_wl_list **out,
-                        tims_diag *diag)
+tims_err tims_wl_import(const char *format, const char *path, tims_wl_list **out, tims_diag *diag)
+{
+    return tims_wl_import_ex(format, path, 0, out, diag);
+}
+
+tims_err tims_wl_import_ex(const char *format, const char *path, unsigned flags,
+                           tims_wl_list **out, tims_diag *diag)
 {
     tims_diag_clear(diag);
     if (!format || !path || !out)
         return tims_diag_set(diag, TIMS_EINVAL, "tims_wl_import needs a format, a path and *out");
+    const unsigned both = TIMS_WL_IMPORT_STRICT | TIMS_WL_IMPORT_ALLOW_TRUNCATED;
+    if ((flags & ~both) || (flags & both) == both)
+        return tims_diag_set(diag, TIMS_EINVAL,
+                             "tims_wl_import_ex: flags 0x%x are not TIMS_WL_IMPORT_STRICT or "
+                             "TIMS_WL_IMPORT_ALLOW_TRUNCATED",
+                             flags);
     static const struct {
         const char *name;
-        tims_err (*import)(const char *, tims_wl_list **, tims_diag *);
+        tims_err (*import)(const char *, unsigned, tims_wl_list **, tims_diag *);
     } importers[] = {
         {"ofac-csv", tims__import_ofac}, {"un-xml", tims__import_un},
         {"csl-csv", tims__import_csl},   {"dpl-tsv", tims__import_dpl},
@@ -405,7 +458,7 @@ tims_err tims_wl_import(const char *format, const char *path, tims_wl_list **out
     for (size_t i = 0; i < TIMS_ARRAY_LEN(importers); i++) {
         if (strcmp(format, importers[i].name) == 0) {
             tims_wl_list *list = NULL;
-            tims_err err = importers[i].import(path, &list, diag);
+            tims_err err = importers[i].import(path, flags & TIMS_WL_IMPORT_STRICT, &list, diag);
             if (err == TIMS_OK)
                 *out = list;
             else if (err == TIMS_ENOMEM && diag && !diag->text[0])
@@ -415,7 +468,8 @@ tims_err tims_wl_import(const char *format, const char *path, tims_wl_list **out
     }
     return tims_diag_set(diag, TIMS_EINVAL,
                          "unknown list format '%s'; use ofac-csv, un-xml, csl-csv, dpl-tsv or "
-                         "tims-csv", format);
+                         "tims-csv",
+                         format);
 }
 
 void tims_wl_list_free(tims_wl_list *list)

@@ -76,20 +76,19 @@ static unsigned differences(const tims_wl_entry *a, const tims_wl_entry *b)
     if (!same_set(a->names, a->name_count, b->names, b->name_count, sizeof *a->names, name_eq) ||
         (a->name_count && b->name_count && strcmp(a->names[0].full, b->names[0].full) != 0))
         f |= TIMS_WL_F_NAMES;
-    if (!same_set(a->births, a->birth_count, b->births, b->birth_count, sizeof *a->births,
-                  date_eq))
+    if (!same_set(a->births, a->birth_count, b->births, b->birth_count, sizeof *a->births, date_eq))
         f |= TIMS_WL_F_BIRTHS;
     if (!same_set(a->birth_places, a->birth_place_count, b->birth_places, b->birth_place_count,
                   sizeof *a->birth_places, str_eq))
         f |= TIMS_WL_F_BIRTH_PLACES;
-    if (!same_set(a->nationalities, a->nationality_count, b->nationalities,
-                  b->nationality_count, sizeof *a->nationalities, code_eq))
+    if (!same_set(a->nationalities, a->nationality_count, b->nationalities, b->nationality_count,
+                  sizeof *a->nationalities, code_eq))
         f |= TIMS_WL_F_NATIONALITIES;
     if (!same_set(a->documents, a->document_count, b->documents, b->document_count,
                   sizeof *a->documents, doc_eq))
         f |= TIMS_WL_F_DOCUMENTS;
-    if (!same_set(a->programs, a->program_count, b->programs, b->program_count,
-                  sizeof *a->programs, str_eq))
+    if (!same_set(a->programs, a->program_count, b->programs, b->program_count, sizeof *a->programs,
+                  str_eq))
         f |= TIMS_WL_F_PROGRAMS;
     if (!same_set(a->addresses, a->address_count, b->addresses, b->address_count,
                   sizeof *a->addresses, addr_eq))
@@ -102,8 +101,8 @@ static unsigned differences(const tims_wl_entry *a, const tims_wl_entry *b)
 const char *tims_wl_field_name(unsigned bit)
 {
     static const char *const names[TIMS_WL_F_COUNT] = {
-        "type",      "category", "names",    "births",    "birth_places", "nationalities",
-        "gender",    "documents", "programs", "addresses", "remarks",
+        "type",   "category",  "names",    "births",    "birth_places", "nationalities",
+        "gender", "documents", "programs", "addresses", "remarks",
     };
     for (unsigned i = 0; i < TIMS_WL_F_COUNT; i++) {
         if (bit == 1u << i)

@@ -7,7 +7,11 @@
  * checked), writes and fsyncs the manifest and the folder, and only then swaps it in with one
  * rename (renameat2 RENAME_EXCHANGE where the file system has it). Any failure removes the
  * temporary folder and leaves the old list untouched. tims_wl_load_dir() checks every file
- * against the manifest before importing it. */
+ * against the manifest before importing it.
+ *
+ * A stored list is never silently incomplete: the copy is imported strictly unless the caller
+ * allows a truncated file, and then the manifest says how many rows were dropped and why; a
+ * list is loaded strictly unless its manifest says so, and must drop exactly that many. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -23,7 +27,7 @@
 
 #include "watchlist/list_int.h"
 
-#define MANIFEST "manifest.json"
+#define MANIFEST  "manifest.json"
 #define MAX_FILES 4
 
 typedef struct stored_file {
@@ -43,8 +47,7 @@ static const char *stored_name(const char *format)
 
 static int known_format(const char *format)
 {
-    static const char *const formats[] = {"ofac-csv", "un-xml", "csl-csv", "dpl-tsv",
-                                          "tims-csv"};
+    static const char *const formats[] = {"ofac-csv", "un-xml", "csl-csv", "dpl-tsv", "tims-csv"};
     for (size_t i = 0; i < TIMS_ARRAY_LEN(formats); i++) {
         if (strcmp(format, formats[i]) == 0)
             return 1;
@@ -69,11 +72,20 @@ static int valid_name(const char *name)
 static tims_err errno_err(int e)
 {
     switch (e) {
-    case ENOENT: return TIMS_ENOENT;
-    case EACCES: case EPERM: case EROFS: return TIMS_EACCES;
-    case ENOSPC: case EDQUOT: return TIMS_ENOSPC;
-    case EEXIST: case ENOTEMPTY: return TIMS_EEXIST;
-    default: return TIMS_EIO;
+    case ENOENT:
+        return TIMS_ENOENT;
+    case EACCES:
+    case EPERM:
+    case EROFS:
+        return TIMS_EACCES;
+    case ENOSPC:
+    case EDQUOT:
+        return TIMS_ENOSPC;
+    case EEXIST:
+    case ENOTEMPTY:
+        return TIMS_EEXIST;
+    default:
+        return TIMS_EIO;
     }
 }
 
@@ -197,6 +209,26 @@ static void remove_folder(const char *path)
     rmdir(path);
 }
 
+/* text with every copy replaced by original, in list's arena; NULL when out of memory. */
+static const char *retarget_text(tims_wl_list *list, const char *text, const char *copy,
+                                 const char *original)
+{
+    tims_buf b = {0};
+    size_t n = strlen(copy);
+    const char *s = text, *at, *result = NULL;
+    while ((at = strstr(s, copy)) != NULL) {
+        if (tims_buf_append(&b, s, (size_t)(at - s)) != TIMS_OK ||
+            tims_buf_puts(&b, original) != TIMS_OK)
+            goto done;
+        s = at + n;
+    }
+    if (tims_buf_puts(&b, s) == TIMS_OK)
+        result = tims__arena_strndup(list->arena, b.data, b.len);
+done:
+    tims_buf_free(&b);
+    return result;
+}
+
 /* Messages about the copy should name the file the operator gave. */
 static void retarget_diag(tims_diag *diag, const char *copy, const char *original)
 {
@@ -221,11 +253,12 @@ static tims_err write_manifest(const char *tmp, const char *name, const tims_wl_
     if (gmtime_r(&secs, &tm))
         strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
     json_t *arr = json_array();
-    json_t *m = json_pack("{s:i, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:o}", "tims_list", 1,
-                          "name", name, "format", list->format, "source", list->source,
-                          "release", list->release, "entries", (json_int_t)list->count, "rows",
-                          (json_int_t)list->rows, "imported_at", when, "from", from, "files",
-                          arr);
+    json_t *m = json_pack("{s:i, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:s?, s:s, s:s, s:o}",
+                          "tims_list", 1, "name", name, "format", list->format, "source",
+                          list->source, "release", list->release, "entries",
+                          (json_int_t)list->count, "rows", (json_int_t)list->rows,
+                          "dropped_rows", (json_int_t)list->dropped_rows, "warning",
+                          list->warning, "imported_at", when, "from", from, "files", arr);
     if (!m)
         return TIMS_ENOMEM;
     for (size_t i = 0; i < nfiles; i++) {
@@ -298,24 +331,39 @@ static tims_err swap_in(const char *lists, const char *tmp, const char *final, t
     return err;
 }
 
-tims_err tims_wl_install(const char *dir, const char *name, const char *format,
-                         const char *path, int64_t imported_at_us, tims_wl_list **out,
+tims_err tims_wl_install(const char *dir, const char *name, const char *format, const char *path,
+                         unsigned flags, int64_t imported_at_us, tims_wl_list **out,
                          tims_diag *diag)
 {
     tims_diag_clear(diag);
     if (!dir || !name || !format || !path)
         return tims_diag_set(diag, TIMS_EINVAL, "tims_wl_install needs dir, name, format, path");
+    const unsigned both = TIMS_WL_IMPORT_STRICT | TIMS_WL_IMPORT_ALLOW_TRUNCATED;
+    if ((flags & ~both) || (flags & both) == both)
+        return tims_diag_set(diag, TIMS_EINVAL,
+                             "tims_wl_install: flags 0x%x are not TIMS_WL_IMPORT_STRICT or "
+                             "TIMS_WL_IMPORT_ALLOW_TRUNCATED",
+                             flags);
+    unsigned import_flags =
+        flags & TIMS_WL_IMPORT_ALLOW_TRUNCATED ? TIMS_WL_IMPORT_ALLOW_TRUNCATED
+                                               : TIMS_WL_IMPORT_STRICT;
     if (!valid_name(name))
-        return tims_diag_set(diag, TIMS_EINVAL, "'%.70s' is not a list name: use 1 to 64 "
+        return tims_diag_set(diag, TIMS_EINVAL,
+                             "'%.70s' is not a list name: use 1 to 64 "
                              "lower-case letters, digits and . _ - (starting with a letter or "
-                             "digit)", name);
+                             "digit)",
+                             name);
     if (!known_format(format))
-        return tims_diag_set(diag, TIMS_EINVAL, "unknown list format '%.40s'; use ofac-csv, "
-                             "un-xml, csl-csv, dpl-tsv or tims-csv", format);
+        return tims_diag_set(diag, TIMS_EINVAL,
+                             "unknown list format '%.40s'; use ofac-csv, "
+                             "un-xml, csl-csv, dpl-tsv or tims-csv",
+                             format);
     struct stat st;
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-        return tims_diag_set(diag, TIMS_ENOENT, "the data folder %s does not exist (or is not a "
-                             "folder); create it first", dir);
+        return tims_diag_set(diag, TIMS_ENOENT,
+                             "the data folder %s does not exist (or is not a "
+                             "folder); create it first",
+                             dir);
     if (sodium_init() < 0)
         return tims_diag_set(diag, TIMS_ECRYPTO, "libsodium could not start");
 
@@ -369,12 +417,17 @@ tims_err tims_wl_install(const char *dir, const char *name, const char *format,
             goto done;
         import_path = copy.data;
     }
-    if ((err = tims_wl_import(format, import_path, &list, diag)) != TIMS_OK) {
+    if ((err = tims_wl_import_ex(format, import_path, import_flags, &list, diag)) != TIMS_OK) {
         retarget_diag(diag, import_path, path);
         goto done;
     }
-    if ((err = write_manifest(tmp.data, name, list, path, imported_at_us, files, nfiles,
-                              diag)) != TIMS_OK ||
+    if (list->warning &&
+        !(list->warning = retarget_text(list, list->warning, import_path, path))) {
+        err = TIMS_ENOMEM;
+        goto done;
+    }
+    if ((err = write_manifest(tmp.data, name, list, path, imported_at_us, files, nfiles, diag)) !=
+            TIMS_OK ||
         (err = fsync_path(tmp.data, diag)) != TIMS_OK ||
         (err = swap_in(lists.data, tmp.data, final.data, diag)) != TIMS_OK)
         goto done;
@@ -404,8 +457,7 @@ static int compare_names(const void *a, const void *b)
 }
 
 /* Check one stored list's files against its manifest and import it. */
-static tims_err load_one(const char *lists, const char *name, tims_wl_list **out,
-                         tims_diag *diag)
+static tims_err load_one(const char *lists, const char *name, tims_wl_list **out, tims_diag *diag)
 {
     tims_buf folder = {0}, path = {0}, text = {0};
     json_t *m = NULL;
@@ -415,32 +467,42 @@ static tims_err load_one(const char *lists, const char *name, tims_wl_list **out
         goto done;
     if ((err = tims__read_file(path.data, &text, diag)) != TIMS_OK) {
         if (err == TIMS_ENOENT)
-            err = tims_diag_set(diag, TIMS_ETAMPER, "%s has no %s; remove the folder or import "
-                                "the list again", folder.data, MANIFEST);
+            err = tims_diag_set(diag, TIMS_ETAMPER,
+                                "%s has no %s; remove the folder or import "
+                                "the list again",
+                                folder.data, MANIFEST);
         goto done;
     }
     json_error_t jerr;
     m = json_loadb(text.data, text.len, 0, &jerr);
     const char *format = NULL;
     json_t *files = NULL;
-    if (!m || json_unpack(m, "{s:s, s:o}", "format", &format, "files", &files) != 0 ||
+    json_int_t dropped = 0; /* absent in manifests written before it was recorded */
+    if (!m ||
+        json_unpack(m, "{s:s, s:o, s?I}", "format", &format, "files", &files, "dropped_rows",
+                    &dropped) != 0 ||
         !known_format(format) || !json_is_array(files) || json_array_size(files) == 0 ||
-        json_array_size(files) > MAX_FILES) {
-        err = tims_diag_set(diag, TIMS_ETAMPER, "%s is not a valid manifest; import the list "
-                            "again", path.data);
+        json_array_size(files) > MAX_FILES || dropped < 0) {
+        err = tims_diag_set(diag, TIMS_ETAMPER,
+                            "%s is not a valid manifest; import the list "
+                            "again",
+                            path.data);
         goto done;
     }
     size_t i;
     json_t *f;
     const char *first = NULL;
-    json_array_foreach(files, i, f) {
+    json_array_foreach(files, i, f)
+    {
         const char *fname = NULL, *hash = NULL;
         json_int_t bytes = -1;
         if (json_unpack(f, "{s:s, s:I, s:s}", "name", &fname, "bytes", &bytes, "blake2b_256",
                         &hash) != 0 ||
             strchr(fname, '/') || fname[0] == '.' || fname[0] == '\0') {
-            err = tims_diag_set(diag, TIMS_ETAMPER, "%s: file %zu is not described properly; "
-                                "import the list again", path.data, i + 1);
+            err = tims_diag_set(diag, TIMS_ETAMPER,
+                                "%s: file %zu is not described properly; "
+                                "import the list again",
+                                path.data, i + 1);
             goto done;
         }
         if (!first)
@@ -455,7 +517,8 @@ static tims_err load_one(const char *lists, const char *name, tims_wl_list **out
             goto done;
         }
         if (got.bytes != (uint64_t)bytes || strcmp(got.hash, hash) != 0) {
-            err = tims_diag_set(diag, TIMS_ETAMPER, "%s does not match its manifest (%s "
+            err = tims_diag_set(diag, TIMS_ETAMPER,
+                                "%s does not match its manifest (%s "
                                 "differs): it changed after the import; import the list again",
                                 path.data, got.bytes != (uint64_t)bytes ? "size" : "BLAKE2b");
             goto done;
@@ -472,12 +535,15 @@ static tims_err load_one(const char *lists, const char *name, tims_wl_list **out
         if (e->d_name[0] == '.' || strcmp(e->d_name, MANIFEST) == 0)
             continue;
         int listed = 0;
-        json_array_foreach(files, i, f) {
+        json_array_foreach(files, i, f)
+        {
             listed |= strcmp(json_string_value(json_object_get(f, "name")), e->d_name) == 0;
         }
         if (!listed) {
-            err = tims_diag_set(diag, TIMS_ETAMPER, "%s/%s is not in the manifest; remove it or "
-                                "import the list again", folder.data, e->d_name);
+            err = tims_diag_set(diag, TIMS_ETAMPER,
+                                "%s/%s is not in the manifest; remove it or "
+                                "import the list again",
+                                folder.data, e->d_name);
             break;
         }
     }
@@ -489,8 +555,16 @@ static tims_err load_one(const char *lists, const char *name, tims_wl_list **out
         err = tims_buf_puts(&path, folder.data);
     else
         err = tims_buf_printf(&path, "%s/%s", folder.data, first);
-    if (err != TIMS_OK || (err = tims_wl_import(format, path.data, &list, diag)) != TIMS_OK)
+    unsigned flags = dropped ? TIMS_WL_IMPORT_ALLOW_TRUNCATED : TIMS_WL_IMPORT_STRICT;
+    if (err != TIMS_OK || (err = tims_wl_import_ex(format, path.data, flags, &list, diag)) != TIMS_OK)
         goto done;
+    if (list->dropped_rows != (size_t)dropped) {
+        err = tims_diag_set(diag, TIMS_ETAMPER,
+                            "%s: the manifest says %lld rows were dropped at import, reading "
+                            "the files drops %zu; import the list again",
+                            folder.data, (long long)dropped, list->dropped_rows);
+        goto done;
+    }
     if (!(list->name = tims__arena_strndup(list->arena, name, strlen(name)))) {
         err = TIMS_ENOMEM;
         goto done;
@@ -515,8 +589,7 @@ void tims_wl_lists_free(tims_wl_list **lists, size_t count)
     tims_free(lists);
 }
 
-tims_err tims_wl_load_dir(const char *dir, tims_wl_list ***lists, size_t *count,
-                          tims_diag *diag)
+tims_err tims_wl_load_dir(const char *dir, tims_wl_list ***lists, size_t *count, tims_diag *diag)
 {
     tims_diag_clear(diag);
     if (!dir || !lists || !count)
@@ -525,8 +598,10 @@ tims_err tims_wl_load_dir(const char *dir, tims_wl_list ***lists, size_t *count,
     *count = 0;
     struct stat st;
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-        return tims_diag_set(diag, TIMS_ENOENT, "the data folder %s does not exist (or is not a "
-                             "folder)", dir);
+        return tims_diag_set(diag, TIMS_ENOENT,
+                             "the data folder %s does not exist (or is not a "
+                             "folder)",
+                             dir);
     if (sodium_init() < 0)
         return tims_diag_set(diag, TIMS_ECRYPTO, "libsodium could not start");
     tims_buf path = {0};

@@ -18,21 +18,20 @@ tims_err tims__read_file(const char *path, tims_buf *out, tims_diag *diag)
     tims_err err = TIMS_OK;
     FILE *f = fopen(path, "rb");
     if (!f)
-        return tims_diag_set(diag, errno == ENOENT ? TIMS_ENOENT : TIMS_EIO,
-                             "cannot open %s: %s", path, strerror(errno));
+        return tims_diag_set(diag, errno == ENOENT ? TIMS_ENOENT : TIMS_EIO, "cannot open %s: %s",
+                             path, strerror(errno));
     struct stat st;
     if (fstat(fileno(f), &st) != 0) {
         err = tims_diag_set(diag, TIMS_EIO, "cannot read %s: %s", path, strerror(errno));
         goto done;
     }
     if (!S_ISREG(st.st_mode)) {
-        err = tims_diag_set(diag, TIMS_EINVAL, "%s is not a regular file; give the list file",
-                            path);
+        err =
+            tims_diag_set(diag, TIMS_EINVAL, "%s is not a regular file; give the list file", path);
         goto done;
     }
     if (st.st_size > MAX_LIST_FILE) {
-        err = tims_diag_set(diag, TIMS_ERANGE, "%s is larger than 1 GiB; that is not a list",
-                            path);
+        err = tims_diag_set(diag, TIMS_ERANGE, "%s is larger than 1 GiB; that is not a list", path);
         goto done;
     }
     if ((err = tims_buf_reserve(out, (size_t)st.st_size)) != TIMS_OK)
@@ -48,8 +47,10 @@ tims_err tims__read_file(const char *path, tims_buf *out, tims_diag *diag)
         goto done;
     }
     if (out->len == 0)
-        err = tims_diag_set(diag, TIMS_EDATA, "%s is empty; a list file holds at least one "
-                            "record", path);
+        err = tims_diag_set(diag, TIMS_EDATA,
+                            "%s is empty; a list file holds at least one "
+                            "record",
+                            path);
 done:
     fclose(f);
     return err;
@@ -70,7 +71,8 @@ tims_err tims__check_utf8(const char *file, const char *s, size_t len, tims_diag
             continue;
         }
         if (c == 0)
-            return tims_diag_set(diag, TIMS_EDATA, "%s line %u, byte %zu: a NUL byte; a list "
+            return tims_diag_set(diag, TIMS_EDATA,
+                                 "%s line %u, byte %zu: a NUL byte; a list "
                                  "file is text, check the file is not damaged",
                                  file, line, i - line_start + 1);
         if (c < 0x80) {
@@ -99,7 +101,8 @@ tims_err tims__check_utf8(const char *file, const char *s, size_t len, tims_diag
     bad:
         return tims_diag_set(diag, TIMS_EDATA,
                              "%s line %u, byte %zu: invalid UTF-8 (0x%02X); save the file as "
-                             "UTF-8", file, line, i - line_start + 1, c);
+                             "UTF-8",
+                             file, line, i - line_start + 1, c);
     }
     return TIMS_OK;
 }
@@ -116,9 +119,9 @@ const char *tims__basename(const char *path)
 
 /* ---- dates ------------------------------------------------------------------------------ */
 
-static const char *const month_names[] = {"january", "february", "march",     "april",
-                                          "may",     "june",     "july",      "august",
-                                          "september", "october", "november", "december"};
+static const char *const month_names[] = {"january",   "february", "march",    "april",
+                                          "may",       "june",     "july",     "august",
+                                          "september", "october",  "november", "december"};
 
 static int month_from_word(const char *w, size_t n)
 {
@@ -251,7 +254,7 @@ int tims__parse_date(const char *text, size_t len, tims_wl_date *d)
     tims_wl_date out = {0};
     const char *p = s;
     static const char *const approx_words[] = {"circa ", "approximately ", "approx. ", "about ",
-                                               "c. ", "ca. ", "~"};
+                                               "c. ",    "ca. ",           "~"};
     for (size_t i = 0; i < TIMS_ARRAY_LEN(approx_words); i++) {
         size_t wl = strlen(approx_words[i]);
         if (strncmp(p, approx_words[i], wl) == 0) {
@@ -388,29 +391,40 @@ const char *tims__document_label(const char *s, size_t len, size_t *label_len)
 
 /* ---- person or entity? ------------------------------------------------------------------ */
 
+/* clang-format off */
 static const char *const org_words[] = {
     "academy", "ag", "agency", "air", "aircraft", "airline", "airlines", "airways", "army",
     "association", "aviation", "bank", "bhd", "brigade", "bureau", "bv", "cargo", "center",
     "centre", "chemical", "chemicals", "cjsc", "co", "college", "commercial", "committee",
     "companies", "company", "construction", "corp", "corporation", "corps", "council",
-    "department", "design", "development", "distribution", "electric", "electronic",
-    "electronics", "energy", "engineering", "enterprise", "enterprises", "equipment", "establishment",
-    "export", "exports", "factory", "fze", "fzc", "fzco", "forces", "foundation", "freight",
-    "front", "gas", "gmbh", "global", "group", "holding", "holdings", "hospital", "impex",
-    "import", "imports", "inc", "industrial", "industries", "industry", "institute",
-    "instrument", "instruments", "international", "jsc", "kg", "lab", "laboratories",
-    "laboratory", "limited", "llc", "llp", "logistics", "ltd", "machinery", "manufacturing",
-    "marine", "medical", "metal", "metals", "ministry", "movement", "network", "nv", "office",
-    "oil", "ojsc", "ooo", "organisation", "organization", "partners", "party", "petroleum",
-    "pharma", "plant", "plc", "pte", "pty", "pvt", "research", "s.a", "s.a.", "sa", "sarl",
-    "school", "services", "shipping", "society", "solutions", "spa", "srl", "station", "steel",
-    "supplies", "supply", "systems", "tech", "technical", "technologies", "technology", "trade",
-    "traders", "trading", "union", "university", "worldwide", "zao",
+    "department", "design", "development", "distribution", "electric", "electronic", "electronics",
+    "energy", "engineering", "enterprise", "enterprises", "equipment", "establishment", "export",
+    "exports", "factory", "fze", "fzc", "fzco", "forces", "foundation", "freight", "front", "gas",
+    "gmbh", "global", "group", "holding", "holdings", "hospital", "impex", "import", "imports",
+    "inc", "industrial", "industries", "industry", "institute", "instrument", "instruments",
+    "international", "jsc", "kg", "lab", "laboratories", "laboratory", "limited", "llc", "llp",
+    "logistics", "ltd", "machinery", "manufacturing", "marine", "medical", "metal", "metals",
+    "ministry", "movement", "network", "nv", "office", "oil", "ojsc", "ooo", "organisation",
+    "organization", "partners", "party", "petroleum", "pharma", "plant", "plc", "pte", "pty",
+    "pvt", "research", "s.a", "s.a.", "sa", "sarl", "school", "services", "shipping", "society",
+    "solutions", "spa", "srl", "station", "steel", "supplies", "supply", "systems", "tech",
+    "technical", "technologies", "technology", "trade", "traders", "trading", "union",
+    "university", "worldwide", "zao", "cia", "comercial", "comercio", "commercio", "exportadora",
+    "handels", "importadora", "kft", "ltda", "s.a.s.", "s.l", "s.l.", "s.p.a.", "s.r.l.", "s.r.o.",
+    "sas", "sl", "sro", "technik", "vertrieb", "vertriebs", "associates", "automation", "computer",
+    "computers", "drones", "electrical", "engineers", "equip", "exporters", "gida", "hardware",
+    "havacilik", "importers", "insaat", "intelligent", "kiosk", "labs", "lojistik", "medikal",
+    "oao", "oy", "photonics", "power", "precision", "products", "saglik", "service", "shop",
+    "stores", "telecom", "teksti", "ticaret", "zone",
 };
+/* clang-format on */
 
 int tims__guess_type(const char *name, size_t len)
 {
     char word[32];
+    int lower = 0, words = 0;
+    for (size_t i = 0; i < len; i++)
+        lower |= name[i] >= 'a' && name[i] <= 'z';
     for (size_t i = 0; i < len;) {
         unsigned char c = (unsigned char)name[i];
         if ((c >= '0' && c <= '9') || c == '&' || c == '@')
@@ -419,15 +433,19 @@ int tims__guess_type(const char *name, size_t len)
             i++;
             continue;
         }
-        size_t n = 0;
+        size_t n = 0, caps = 0;
         while (i < len) {
             c = (unsigned char)name[i];
             if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '.'))
                 break;
+            caps += c >= 'A' && c <= 'Z';
             if (n < sizeof word - 1)
                 word[n++] = (char)((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c);
             i++;
         }
+        words++;
+        if (lower && caps >= 2 && caps == n)
+            return TIMS_WL_ENTITY; /* an acronym in a mixed-case name: "CNG Labs", "Kassem IT" */
         while (n > 0 && word[n - 1] == '.' && !(n >= 3 && word[n - 3] == '.'))
             n--; /* "Co." -> "co", but keep "s.a." */
         word[n] = '\0';
@@ -436,5 +454,5 @@ int tims__guess_type(const char *name, size_t len)
                 return TIMS_WL_ENTITY;
         }
     }
-    return TIMS_WL_PERSON;
+    return words == 1 ? TIMS_WL_ENTITY : TIMS_WL_PERSON; /* "PKGS", "Marinatec" */
 }
