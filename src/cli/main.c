@@ -9,11 +9,13 @@
 extern const cli_command cli_cmd_version;
 extern const cli_command cli_cmd_list;
 extern const cli_command cli_cmd_screen;
+extern const cli_command cli_cmd_names;
 
 static const cli_command *const commands[] = {
     &cli_cmd_version,
     &cli_cmd_list,
     &cli_cmd_screen,
+    &cli_cmd_names,
 };
 
 static const cli_command *find_command(const char *name)
