@@ -21,12 +21,14 @@
 #include "watchlist/screen_int.h"
 
 /* A listed token is a variant of a query token when they share a text or deletion key (at most
- * two edits apart), or a skeleton or romanisation key and a Jaro-Winkler similarity of at least
- * VARIANT_MIN. An edit variant counts as at least EDIT_SIM alike when bounding a candidate:
- * Jaro-Winkler undervalues short tokens one letter apart (tebaja / tabaja: 0.78); when the
- * query token is itself listed, its edit variants are not measured but taken as
- * EDIT_SIM_LISTED alike (an estimate from above, for speed). */
+ * two edits apart), or a sound key and a Jaro-Winkler similarity of at least VARIANT_MIN (or
+ * VARIANT_SKEL_MIN with the same names/ skeleton). An edit variant counts as at least EDIT_SIM
+ * alike when bounding a candidate: Jaro-Winkler undervalues short tokens one letter apart
+ * (tebaja / tabaja: 0.78); when the query token is itself listed, its edit variants are not
+ * measured but taken as EDIT_SIM_LISTED alike (an estimate from above, for speed). */
 #define VARIANT_MIN 0.80
+#define VARIANT_SKEL_MIN 0.75 /* with names/' consonant skeleton equal (Hamid / Hamed) ... */
+#define VARIANT_SKEL_SIM 0.95 /* ... names/ rates them this alike */
 #define EDIT_SIM 0.90
 #define EDIT_SIM_LISTED 0.97 /* an edit variant of a listed query token: at most this alike */
 
@@ -225,6 +227,14 @@ static int one_edit_apart(const char *a, size_t la, const char *b, size_t lb)
            memcmp(a + i + 2, b + i + 2, lb - i - 2) == 0;
 }
 
+/* Do the query token and listed token t have the same names/ consonant skeleton? */
+static int same_skeleton(const tims_name_token *q, const tims_wl_index *idx, uint32_t t)
+{
+    tims_name_token l = wls_token(idx, t, 0);
+    return q->skel && q->skel_len >= 3 && q->skel_len == l.skel_len &&
+           memcmp(q->skel, l.skel, q->skel_len) == 0;
+}
+
 /* The highest Jaro-Winkler two strings of these lengths can reach. */
 static double jw_ceiling(size_t a, size_t b)
 {
@@ -351,10 +361,12 @@ static tims_err collect_variants(qctx *c)
                 if (sim < EDIT_SIM)
                     sim = EDIT_SIM;
             } else {
-                if (jw_ceiling(qt->len, idx->tok_len[t]) < VARIANT_MIN)
+                if (jw_ceiling(qt->len, idx->tok_len[t]) < VARIANT_SKEL_MIN)
                     continue;
                 sim = variant_similarity(qt, idx, t);
-                if (sim < VARIANT_MIN)
+                if (sim >= VARIANT_SKEL_MIN && same_skeleton(qt, idx, t))
+                    sim = sim > VARIANT_SKEL_SIM ? sim : VARIANT_SKEL_SIM;
+                else if (sim < VARIANT_MIN)
                     continue;
             }
             if (sim > best_sim || (sim == best_sim && idx->tok_weight[t] > c->weight[i])) {
