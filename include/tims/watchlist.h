@@ -3,8 +3,10 @@
  * A tims_wl_list holds the entries of one list release (OFAC SDN, UN, CSL, a national list ...)
  * in one model, whatever the file format it came from. Importers parse a file set completely
  * before returning: either a whole valid list or an error naming file, line and field, never
- * a partial list. A list owns all its memory (strings live in its arena); tims_wl_list_free()
- * releases everything and is safe on NULL.
+ * a partial list. The one exception: tims_wl_import reads a CSV whose last row is cut off by
+ * the end of the file without that row, and says so (dropped_rows, warning); the node's store
+ * (tims_wl_install) refuses such a file unless its caller allows it. A list owns all its
+ * memory (strings live in its arena); tims_wl_list_free() releases everything, safe on NULL.
  *
  * Lists a node uses live in its data folder (DIR/lists/NAME/, with a manifest of hashes):
  * tims_wl_install() stores one atomically, tims_wl_load_dir() loads them all, checked.

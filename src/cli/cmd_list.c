@@ -466,10 +466,10 @@ static int import(const list_args *a)
             probe = NULL;
         if (probe && probe->dropped_rows) {
             rc = cli_error(EX_DATAERR,
-                               "nothing imported: %s. The rows before it are complete: to store "
-                               "them without the cut-off row, run again with --allow-truncated "
-                               "(the manifest then records %zu dropped row%s)",
-                               d.text, probe->dropped_rows, probe->dropped_rows == 1 ? "" : "s");
+                           "nothing imported: %s. The rows before it are complete: to store "
+                           "them without the cut-off row, run again with --allow-truncated "
+                           "(the manifest then records %zu dropped row%s)",
+                           d.text, probe->dropped_rows, probe->dropped_rows == 1 ? "" : "s");
             tims_wl_list_free(probe);
             return rc;
         }
@@ -530,6 +530,8 @@ static int run(int argc, char **argv)
     if (rc != EX_OK)
         return rc;
     const char *sub = argv[1];
+    if (a.allow_truncated && strcmp(sub, "import") != 0)
+        return cli_usage_error(&cli_cmd_list, "--allow-truncated is an option of import only");
     if (strcmp(sub, "import") == 0)
         return import(&a);
     if (strcmp(sub, "show") == 0)

@@ -81,8 +81,8 @@ typedef struct ofac_file {
 
 /* Read, drop one trailing 0x1A, refuse any other, check UTF-8. A file that ends with the
  * 0x1A was written to its end, so only a file without one may have a cut-off last record. */
-static tims_err load(ofac_file *f, const char *dir, const char *name, size_t fields,
-                     unsigned flags, tims_diag *diag)
+static tims_err load(ofac_file *f, const char *dir, const char *name, size_t fields, unsigned flags,
+                     tims_diag *diag)
 {
     tims_buf path = {0};
     tims_err err = tims_buf_printf(&path, "%s/%s", dir, name);

@@ -342,7 +342,8 @@ tims_err tims__b_note_cut(wl_builder *b, const wl_csv *c)
     if (b->cuts.len && tims_buf_puts(&b->cuts, "; ") != TIMS_OK)
         return TIMS_ENOMEM;
     if (c->cut_in_quote)
-        return tims_buf_printf(&b->cuts, "%s line %u: the last row is cut off inside quoted field %zu",
+        return tims_buf_printf(&b->cuts,
+                               "%s line %u: the last row is cut off inside quoted field %zu",
                                c->file, c->cut_line, c->cut_field);
     return tims_buf_printf(&b->cuts, "%s line %u: the last row is cut off after %zu of %zu fields",
                            c->file, c->cut_line, c->cut_field, c->want);
@@ -366,7 +367,8 @@ static char *grouped(size_t n, char out[32])
 static const char *cut_warning(wl_builder *b, size_t rows)
 {
     char n[32];
-    if (tims_buf_printf(&b->cuts, " (the file%s truncated); %s complete row%s imported, %zu dropped",
+    if (tims_buf_printf(&b->cuts,
+                        " (the file%s truncated); %s complete row%s imported, %zu dropped",
                         b->dropped > 1 ? "s look" : " looks", grouped(rows, n),
                         rows == 1 ? "" : "s", b->dropped) != TIMS_OK)
         return NULL;
@@ -435,8 +437,8 @@ tims_err tims_wl_import(const char *format, const char *path, tims_wl_list **out
     return tims_wl_import_ex(format, path, 0, out, diag);
 }
 
-tims_err tims_wl_import_ex(const char *format, const char *path, unsigned flags,
-                           tims_wl_list **out, tims_diag *diag)
+tims_err tims_wl_import_ex(const char *format, const char *path, unsigned flags, tims_wl_list **out,
+                           tims_diag *diag)
 {
     tims_diag_clear(diag);
     if (!format || !path || !out)

@@ -253,12 +253,12 @@ static tims_err write_manifest(const char *tmp, const char *name, const tims_wl_
     if (gmtime_r(&secs, &tm))
         strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
     json_t *arr = json_array();
-    json_t *m = json_pack("{s:i, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:s?, s:s, s:s, s:o}",
-                          "tims_list", 1, "name", name, "format", list->format, "source",
-                          list->source, "release", list->release, "entries",
-                          (json_int_t)list->count, "rows", (json_int_t)list->rows,
-                          "dropped_rows", (json_int_t)list->dropped_rows, "warning",
-                          list->warning, "imported_at", when, "from", from, "files", arr);
+    json_t *m =
+        json_pack("{s:i, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:s?, s:s, s:s, s:o}", "tims_list", 1,
+                  "name", name, "format", list->format, "source", list->source, "release",
+                  list->release, "entries", (json_int_t)list->count, "rows", (json_int_t)list->rows,
+                  "dropped_rows", (json_int_t)list->dropped_rows, "warning", list->warning,
+                  "imported_at", when, "from", from, "files", arr);
     if (!m)
         return TIMS_ENOMEM;
     for (size_t i = 0; i < nfiles; i++) {
@@ -344,9 +344,8 @@ tims_err tims_wl_install(const char *dir, const char *name, const char *format, 
                              "tims_wl_install: flags 0x%x are not TIMS_WL_IMPORT_STRICT or "
                              "TIMS_WL_IMPORT_ALLOW_TRUNCATED",
                              flags);
-    unsigned import_flags =
-        flags & TIMS_WL_IMPORT_ALLOW_TRUNCATED ? TIMS_WL_IMPORT_ALLOW_TRUNCATED
-                                               : TIMS_WL_IMPORT_STRICT;
+    unsigned import_flags = flags & TIMS_WL_IMPORT_ALLOW_TRUNCATED ? TIMS_WL_IMPORT_ALLOW_TRUNCATED
+                                                                   : TIMS_WL_IMPORT_STRICT;
     if (!valid_name(name))
         return tims_diag_set(diag, TIMS_EINVAL,
                              "'%.70s' is not a list name: use 1 to 64 "
@@ -421,8 +420,7 @@ tims_err tims_wl_install(const char *dir, const char *name, const char *format, 
         retarget_diag(diag, import_path, path);
         goto done;
     }
-    if (list->warning &&
-        !(list->warning = retarget_text(list, list->warning, import_path, path))) {
+    if (list->warning && !(list->warning = retarget_text(list, list->warning, import_path, path))) {
         err = TIMS_ENOMEM;
         goto done;
     }
@@ -556,7 +554,8 @@ static tims_err load_one(const char *lists, const char *name, tims_wl_list **out
     else
         err = tims_buf_printf(&path, "%s/%s", folder.data, first);
     unsigned flags = dropped ? TIMS_WL_IMPORT_ALLOW_TRUNCATED : TIMS_WL_IMPORT_STRICT;
-    if (err != TIMS_OK || (err = tims_wl_import_ex(format, path.data, flags, &list, diag)) != TIMS_OK)
+    if (err != TIMS_OK ||
+        (err = tims_wl_import_ex(format, path.data, flags, &list, diag)) != TIMS_OK)
         goto done;
     if (list->dropped_rows != (size_t)dropped) {
         err = tims_diag_set(diag, TIMS_ETAMPER,

@@ -155,15 +155,11 @@ tims_err tims__csv_expect(const wl_csv *c, size_t n, tims_diag *diag);
 
 /* flags: TIMS_WL_IMPORT_STRICT or 0, as tims_wl_import_ex takes them. The CSV importers read
  * their records with tims__csv_tail(flags); the UN importer has no use for them. */
-tims_err tims__import_ofac(const char *path, unsigned flags, tims_wl_list **out,
-                           tims_diag *diag);
+tims_err tims__import_ofac(const char *path, unsigned flags, tims_wl_list **out, tims_diag *diag);
 tims_err tims__import_un(const char *path, unsigned flags, tims_wl_list **out, tims_diag *diag);
-tims_err tims__import_csl(const char *path, unsigned flags, tims_wl_list **out,
-                          tims_diag *diag);
-tims_err tims__import_dpl(const char *path, unsigned flags, tims_wl_list **out,
-                          tims_diag *diag);
-tims_err tims__import_tims(const char *path, unsigned flags, tims_wl_list **out,
-                           tims_diag *diag);
+tims_err tims__import_csl(const char *path, unsigned flags, tims_wl_list **out, tims_diag *diag);
+tims_err tims__import_dpl(const char *path, unsigned flags, tims_wl_list **out, tims_diag *diag);
+tims_err tims__import_tims(const char *path, unsigned flags, tims_wl_list **out, tims_diag *diag);
 
 /* The files an ofac-csv folder holds: fills names (up to 4) with the files present, in the
  * order primary, alt, add, comments; returns how many, or a negative error (no primary). */

@@ -295,30 +295,18 @@ static char *complete_csl(char **dir)
     return path;
 }
 
-static void csl_truncated_last_row_is_refused_with_its_line(void **state)
+static void csl_truncated_file_imports_its_4226_complete_rows_with_a_warning(void **state)
 {
     (void)state;
-    char *path = tu_data_path("lists/us-csl-2023-11/csl.csv");
-    tims_wl_list *l = NULL;
-    tims_diag d;
-    assert_int_equal(tims_wl_import("csl-csv", path, &l, &d), TIMS_EDATA);
-    assert_null(l);
-    assert_non_null(strstr(d.text, "line 4233"));
-    assert_non_null(strstr(d.text, "truncated"));
-    tims_free(path);
-}
-
-static void csl_complete_rows_import_one_entry_each(void **state)
-{
-    (void)state;
-    char *dir;
-    char *path = complete_csl(&dir);
-    tims_wl_list *l = NULL;
-    tims_diag d;
-    assert_int_equal(tims_wl_import("csl-csv", path, &l, &d), TIMS_OK);
+    tims_wl_list *l = import_ok("csl-csv", "lists/us-csl-2023-11/csl.csv");
     /* SOURCES.md: 4,227 rows, the last of them cut short */
-    assert_int_equal(l->rows, 4227 - 1);
-    assert_int_equal(l->count, l->rows);
+    assert_int_equal(l->count, 4226);
+    assert_int_equal(l->rows, 4226);
+    assert_int_equal(l->dropped_rows, 1);
+    assert_non_null(l->warning);
+    assert_non_null(strstr(l->warning, "csl.csv line 4233: the last row is cut off inside"));
+    assert_non_null(strstr(l->warning, "truncated"));
+    assert_non_null(strstr(l->warning, "4,226 complete rows imported, 1 dropped"));
     /* 9647 is listed both on the SDN and on the PLC list: two entries */
     const tims_wl_entry *sdn = entry(l, "SDN:9647"), *plc = entry(l, "PLC:9647");
     assert_string_equal(sdn->sublist, "SDN");
@@ -329,7 +317,44 @@ static void csl_complete_rows_import_one_entry_each(void **state)
     const tims_wl_entry *e = entry(l, "FSE:26182");
     assert_true(has_document(e, "passport", "U00242309", "TUR"));
     assert_int_equal(e->gender, 'M');
+    /* the cut-off row (SDN 11476, BERMUDEZ SUAZA) is not there */
+    assert_null(tims_wl_find(l, "SDN:11476"));
+    assert_non_null(entry(l, "SDN:11474"));
     tims_wl_list_free(l);
+}
+
+static void csl_strict_import_refuses_the_truncated_file_with_its_line(void **state)
+{
+    (void)state;
+    char *path = tu_data_path("lists/us-csl-2023-11/csl.csv");
+    tims_wl_list *l = NULL;
+    tims_diag d;
+    assert_int_equal(tims_wl_import_ex("csl-csv", path, TIMS_WL_IMPORT_STRICT, &l, &d), TIMS_EDATA);
+    assert_null(l);
+    assert_non_null(strstr(d.text, "line 4233"));
+    assert_non_null(strstr(d.text, "truncated"));
+    tims_free(path);
+}
+
+static void csl_truncated_file_gives_the_entries_of_its_complete_rows(void **state)
+{
+    (void)state;
+    char *dir;
+    char *path = complete_csl(&dir);
+    tims_wl_list *whole = NULL, *cut = import_ok("csl-csv", "lists/us-csl-2023-11/csl.csv");
+    tims_diag d;
+    assert_int_equal(tims_wl_import_ex("csl-csv", path, TIMS_WL_IMPORT_STRICT, &whole, &d),
+                     TIMS_OK);
+    assert_int_equal(whole->dropped_rows, 0);
+    assert_null(whole->warning);
+    assert_int_equal(whole->count, cut->count);
+    tims_wl_diff *diff = NULL;
+    assert_int_equal(tims_wl_diff_lists(whole, cut, &diff), TIMS_OK);
+    assert_int_equal(diff->added_count + diff->removed_count + diff->changed_count, 0);
+    assert_int_equal(diff->unchanged_count, 4226);
+    tims_wl_diff_free(diff);
+    tims_wl_list_free(whole);
+    tims_wl_list_free(cut);
     tu_rmtree(dir);
     free(path);
     tims_free(dir);
@@ -453,8 +478,9 @@ int main(int argc, char **argv)
         cmocka_unit_test(ofac_folder_without_sdn_csv_is_a_clear_error),
         cmocka_unit_test(un_list_has_730_individuals_and_273_entities),
         cmocka_unit_test(un_entries_keep_ranges_original_script_and_low_quality_aliases),
-        cmocka_unit_test(csl_truncated_last_row_is_refused_with_its_line),
-        cmocka_unit_test(csl_complete_rows_import_one_entry_each),
+        cmocka_unit_test(csl_truncated_file_imports_its_4226_complete_rows_with_a_warning),
+        cmocka_unit_test(csl_strict_import_refuses_the_truncated_file_with_its_line),
+        cmocka_unit_test(csl_truncated_file_gives_the_entries_of_its_complete_rows),
         cmocka_unit_test(dpl_rows_of_one_person_and_order_merge),
         cmocka_unit_test(tims_csv_example_of_wanted_persons_and_entry_bans),
         cmocka_unit_test(tims_csv_lost_stolen_rows_are_keyed_by_state_and_number),

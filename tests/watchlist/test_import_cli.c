@@ -235,6 +235,111 @@ static void import_needs_an_existing_data_folder_and_a_valid_name(void **state)
     tims_buf_free(&err);
 }
 
+static void import_refuses_a_truncated_file_unless_allow_truncated_is_given(void **state)
+{
+    fixture *f = *state;
+    char *src = tu_data_path("lists/us-csl-2023-11/csl.csv");
+    char *arg = fmt("csl-csv:%s", src);
+    char *lists = fmt("%s/lists", f->dir), *stored = fmt("%s/lists/csl", f->dir);
+    tims_buf out = {0}, err = {0};
+    assert_int_equal(run(NULL, &err, "list", "import", "--data", f->dir, arg, NULL), EX_DATAERR);
+    assert_non_null(strstr(err.data, "nothing imported"));
+    assert_non_null(strstr(err.data, "line 4233"));
+    assert_non_null(strstr(err.data, "--allow-truncated"));
+    struct stat st;
+    assert_int_not_equal(stat(stored, &st), 0);
+    assert_true(no_temporary_folders(lists));
+    tims_buf_reset(&err); /* the same with --name, where no probe ran before the store */
+    assert_int_equal(
+        run(NULL, &err, "list", "import", "--data", f->dir, "--name", "csl", arg, NULL),
+        EX_DATAERR);
+    assert_non_null(strstr(err.data, "--allow-truncated"));
+    assert_int_not_equal(stat(stored, &st), 0);
+
+    tims_buf_reset(&err);
+    assert_int_equal(
+        run(&out, &err, "list", "import", "--data", f->dir, arg, "--allow-truncated", NULL), EX_OK);
+    assert_non_null(strstr(out.data, "4226 entries"));
+    assert_non_null(strstr(err.data, "warning"));
+    assert_non_null(strstr(err.data, "1 dropped"));
+    char *manifest = fmt("%s/manifest.json", stored);
+    json_t *m = load_json(manifest);
+    assert_int_equal(json_integer_value(json_object_get(m, "entries")), 4226);
+    assert_int_equal(json_integer_value(json_object_get(m, "rows")), 4226);
+    assert_int_equal(json_integer_value(json_object_get(m, "dropped_rows")), 1);
+    const char *warning = json_string_value(json_object_get(m, "warning"));
+    assert_non_null(warning);
+    assert_non_null(strstr(warning, src)); /* the operator's file, not the copy */
+    assert_non_null(strstr(warning, "line 4233"));
+    json_decref(m);
+
+    /* the stored list loads with its warning; ls says a row was dropped */
+    tims_wl_list **loaded = NULL;
+    size_t n = 0;
+    tims_diag d;
+    assert_int_equal(tims_wl_load_dir(f->dir, &loaded, &n, &d), TIMS_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(loaded[0]->count, 4226);
+    assert_int_equal(loaded[0]->dropped_rows, 1);
+    assert_non_null(loaded[0]->warning);
+    tims_wl_lists_free(loaded, n);
+    tims_buf_reset(&out);
+    assert_int_equal(run(&out, NULL, "list", "ls", "--data", f->dir, NULL), EX_OK);
+    assert_non_null(strstr(out.data, "1 row dropped"));
+
+    /* a manifest edited to hide the dropped row makes the list fail to load, loudly */
+    size_t len;
+    char *text = tu_read_file(manifest, &len);
+    char *at = strstr(text, "\"dropped_rows\": 1");
+    assert_non_null(at);
+    at[strlen("\"dropped_rows\": ")] = '0';
+    FILE *o = fopen(manifest, "wb");
+    fwrite(text, 1, len, o);
+    fclose(o);
+    assert_int_equal(tims_wl_load_dir(f->dir, &loaded, &n, &d), TIMS_EDATA);
+    assert_non_null(strstr(d.text, "truncated"));
+    assert_null(loaded);
+    tims_free(text);
+    free(manifest);
+    free(lists);
+    free(stored);
+    free(arg);
+    tims_free(src);
+    tims_buf_free(&out);
+    tims_buf_free(&err);
+}
+
+static void install_is_strict_unless_the_caller_allows_a_truncated_file(void **state)
+{
+    fixture *f = *state;
+    char *cut = fmt("%s/cut.csv", f->dir);
+    FILE *o = fopen(cut, "wb");
+    fputs("id,category,name\nA,wanted,Ann ONE\nB,wan", o); /* the last row is short */
+    fclose(o);
+    tims_wl_list *l = NULL;
+    tims_diag d;
+    assert_int_equal(tims_wl_install(f->dir, "national", "tims-csv", cut, 0, 0, &l, &d),
+                     TIMS_EDATA);
+    assert_null(l);
+    assert_non_null(strstr(d.text, cut)); /* names the operator's file */
+    assert_non_null(strstr(d.text, "line 3: the last row is cut off after 2 of 3 fields"));
+    assert_int_equal(
+        tims_wl_install(f->dir, "national", "tims-csv", cut, TIMS_WL_IMPORT_STRICT, 0, &l, &d),
+        TIMS_EDATA);
+    assert_int_equal(tims_wl_install(f->dir, "national", "tims-csv", cut,
+                                     TIMS_WL_IMPORT_STRICT | TIMS_WL_IMPORT_ALLOW_TRUNCATED, 0, &l,
+                                     &d),
+                     TIMS_EINVAL);
+    assert_int_equal(tims_wl_install(f->dir, "national", "tims-csv", cut,
+                                     TIMS_WL_IMPORT_ALLOW_TRUNCATED, 0, &l, &d),
+                     TIMS_OK);
+    assert_int_equal(l->count, 1);
+    assert_int_equal(l->dropped_rows, 1);
+    assert_non_null(strstr(l->warning, cut));
+    tims_wl_list_free(l);
+    free(cut);
+}
+
 /* ---- a data folder's lists ------------------------------------------------------------------ */
 
 static void load_dir_returns_every_stored_list_in_name_order(void **state)
@@ -248,7 +353,8 @@ static void load_dir_returns_every_stored_list_in_name_order(void **state)
     char *dpl = tu_data_path("lists/us-bis-dpl-2022-09/dpl.txt");
     char *wanted = fmt("%s/tims-wanted.csv", fixtures);
     tims_wl_list *l = NULL;
-    assert_int_equal(tims_wl_install(f->dir, "national", "tims-csv", wanted, 0, 0, &l, &d), TIMS_OK);
+    assert_int_equal(tims_wl_install(f->dir, "national", "tims-csv", wanted, 0, 0, &l, &d),
+                     TIMS_OK);
     assert_int_equal(l->count, 4);
     tims_wl_list_free(l);
     assert_int_equal(tims_wl_install(f->dir, "dpl", "dpl-tsv", dpl, 0, 0, NULL, &d), TIMS_OK);
@@ -277,7 +383,8 @@ static void load_dir_refuses_a_changed_or_added_file(void **state)
     fixture *f = *state;
     char *wanted = fmt("%s/tims-wanted.csv", fixtures);
     tims_diag d;
-    assert_int_equal(tims_wl_install(f->dir, "national", "tims-csv", wanted, 0, 0, NULL, &d), TIMS_OK);
+    assert_int_equal(tims_wl_install(f->dir, "national", "tims-csv", wanted, 0, 0, NULL, &d),
+                     TIMS_OK);
     char *stored = fmt("%s/lists/national/list.csv", f->dir);
     FILE *out = fopen(stored, "ab");
     fputs("W-2026-0009,wanted,person,Extra PERSON,,,,,,,,\n", out);
@@ -292,7 +399,8 @@ static void load_dir_refuses_a_changed_or_added_file(void **state)
     assert_non_null(strstr(err.data, "list.csv"));
 
     /* re-importing repairs it; a stray file is refused too */
-    assert_int_equal(tims_wl_install(f->dir, "national", "tims-csv", wanted, 0, 0, NULL, &d), TIMS_OK);
+    assert_int_equal(tims_wl_install(f->dir, "national", "tims-csv", wanted, 0, 0, NULL, &d),
+                     TIMS_OK);
     assert_int_equal(tims_wl_load_dir(f->dir, &lists, &n, &d), TIMS_OK);
     tims_wl_lists_free(lists, n);
     char *stray = fmt("%s/lists/national/alt.csv", f->dir);
@@ -601,6 +709,55 @@ static void diff_of_two_ofac_releases_matches_the_files(void **state)
     tims_free(new_path);
 }
 
+static void show_and_diff_read_a_truncated_file_with_a_warning(void **state)
+{
+    fixture *f = *state;
+    char *one = fmt("%s/one.csv", f->dir), *two = fmt("%s/two.csv", f->dir);
+    FILE *o = fopen(one, "w");
+    fputs("id,category,name\nA,wanted,Ann ONE\nB,wanted,Bob TWO\n", o);
+    fclose(o);
+    o = fopen(two, "w");
+    fputs("id,category,name\nA,wanted,Ann ONE\nB,wanted,\"Bob T", o);
+    fclose(o);
+    char *a = fmt("tims-csv:%s", one), *b = fmt("tims-csv:%s", two);
+    tims_buf out = {0}, err = {0};
+    assert_int_equal(run(NULL, NULL, "list", "show", "--allow-truncated", b, NULL), EX_USAGE);
+    assert_int_equal(run(&out, &err, "list", "show", b, NULL), EX_OK);
+    assert_non_null(strstr(out.data, "entries       1:"));
+    assert_non_null(strstr(err.data, "warning: "));
+    assert_non_null(strstr(err.data, "two.csv line 3: the last row is cut off"));
+    tims_buf_reset(&out);
+    assert_int_equal(run(&out, NULL, "list", "show", "--json", b, NULL), EX_OK);
+    json_error_t e;
+    json_t *j = json_loads(out.data, 0, &e);
+    assert_non_null(j);
+    assert_int_equal(json_integer_value(json_object_get(j, "dropped_rows")), 1);
+    assert_non_null(strstr(json_string_value(json_object_get(j, "warning")), "two.csv line 3"));
+    json_decref(j);
+    tims_buf_reset(&out);
+    tims_buf_reset(&err);
+    assert_int_equal(run(&out, &err, "list", "diff", a, b, NULL), EX_OK);
+    assert_non_null(strstr(out.data, "- B "));
+    assert_non_null(strstr(err.data, "two.csv line 3"));
+    tims_buf_reset(&out);
+    assert_int_equal(run(&out, NULL, "list", "diff", "--json", a, b, NULL), EX_OK);
+    j = json_loads(out.data, 0, &e);
+    assert_non_null(j);
+    assert_non_null(strstr(json_string_value(json_object_get(j, "warning")), "two.csv line 3"));
+    json_decref(j);
+    tims_buf_reset(&out); /* two whole files: the warning is null */
+    assert_int_equal(run(&out, NULL, "list", "diff", "--json", a, a, NULL), EX_OK);
+    j = json_loads(out.data, 0, &e);
+    assert_true(json_is_null(json_object_get(j, "warning")));
+    json_decref(j);
+    tims_buf_free(&out);
+    tims_buf_free(&err);
+    free(one);
+    free(two);
+    free(a);
+    free(b);
+}
+
 static void diff_text_marks_added_removed_and_changed(void **state)
 {
     fixture *f = *state;
@@ -635,12 +792,15 @@ int main(int argc, char **argv)
         T(import_stores_the_files_and_a_manifest_with_their_blake2b),
         T(failed_import_leaves_the_stored_list_unchanged),
         T(import_needs_an_existing_data_folder_and_a_valid_name),
+        T(import_refuses_a_truncated_file_unless_allow_truncated_is_given),
+        T(install_is_strict_unless_the_caller_allows_a_truncated_file),
         T(load_dir_returns_every_stored_list_in_name_order),
         T(load_dir_refuses_a_changed_or_added_file),
         T(show_summarises_a_list_as_json),
         T(show_prints_one_entry_in_full),
         T(diff_of_two_ofac_releases_matches_the_files),
         T(diff_text_marks_added_removed_and_changed),
+        T(show_and_diff_read_a_truncated_file_with_a_warning),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -363,6 +363,153 @@ static void a_folder_given_as_a_list_file_is_a_usage_error(void **state)
     free(p);
 }
 
+/* ---- a file cut off at its end ---------------------------------------------------------- */
+
+/* Import leniently and strictly: the lenient list has `entries` entries and one dropped row,
+ * its warning holds every fragment; the strict import fails naming the same line. */
+static void expect_cut(const char *format, const char *path, size_t entries, const char *line, ...)
+{
+    tims_wl_list *l = NULL;
+    tims_diag d = {{0}};
+    tims_err err = tims_wl_import(format, path, &l, &d);
+    if (err != TIMS_OK)
+        fail_msg("%s %s: %s", format, path, d.text);
+    assert_int_equal(l->count, entries);
+    assert_int_equal(l->dropped_rows, 1);
+    assert_non_null(l->warning);
+    if (!strstr(l->warning, line) || !strstr(l->warning, "truncated"))
+        fail_msg("warning '%s' lacks '%s' or 'truncated'", l->warning, line);
+    va_list ap;
+    va_start(ap, line);
+    for (const char *frag = va_arg(ap, const char *); frag; frag = va_arg(ap, const char *)) {
+        if (!strstr(l->warning, frag))
+            fail_msg("warning '%s' lacks '%s'", l->warning, frag);
+    }
+    va_end(ap);
+    tims_wl_list_free(l);
+    l = NULL;
+    assert_int_equal(tims_wl_import_ex(format, path, TIMS_WL_IMPORT_STRICT, &l, &d), TIMS_EDATA);
+    assert_null(l);
+    if (!strstr(d.text, line) || !strstr(d.text, "truncated"))
+        fail_msg("strict error '%s' lacks '%s' or 'truncated'", d.text, line);
+}
+
+static void csv_cut_inside_a_quoted_field_drops_the_last_row_unless_strict(void **state)
+{
+    fixture *f = *state;
+    char *p = path_in(f, "csl.csv");
+    char text[1024];
+    snprintf(text, sizeof text, "%s%s", CSL_SMALL,
+             "\"2\",\"Entity List (EL) - Bureau of Industry and Security\",\"\",\"ACME CO\","
+             "\"ACME; AC");
+    write_text(f, "csl.csv", text);
+    expect_cut("csl-csv", p, 1, "csl.csv line 3: the last row is cut off inside quoted field 5",
+               "1 complete row imported, 1 dropped", NULL);
+    /* the same with CRLF line ends and a cut right after the opening quote */
+    write_text(f, "csl.csv",
+               "_id,source,type,name\r\n\"1\",\"X (SDN)\",\"\",\"A\"\r\n"
+               "\"2\",\"X (SDN)\",\"\",\"B\"\r\n\"3\",\"");
+    expect_cut("csl-csv", p, 2, "line 4: the last row is cut off inside quoted field 2", NULL);
+    free(p);
+}
+
+static void csv_cut_mid_row_without_a_line_end_drops_the_last_row_unless_strict(void **state)
+{
+    fixture *f = *state;
+    char *p = path_in(f, "list.csv");
+    char text[1024];
+    snprintf(text, sizeof text, "%s%s", TIMS_SMALL, "W2,wanted,Bob");
+    write_text(f, "list.csv", text);
+    expect_cut("tims-csv", p, 2, "list.csv line 4: the last row is cut off after 3 of 5 fields",
+               "2 complete rows imported, 1 dropped", NULL);
+    snprintf(text, sizeof text, "%s%s%s", DPL_HEADER, DPL_ROW, "\"JANE DOE\"\t\"2 MAIN ST\"");
+    write_text(f, "list.csv", text);
+    expect_cut("dpl-tsv", p, 1, "line 3: the last row is cut off after 2 of 12 fields", NULL);
+    free(p);
+}
+
+static void csv_short_row_in_the_middle_or_with_a_line_end_is_still_an_error(void **state)
+{
+    fixture *f = *state;
+    char *p = path_in(f, "list.csv");
+    char text[1024];
+    /* a short row followed by more rows */
+    snprintf(text, sizeof text, "%s%s%s", "id,category,name,birth_dates,documents\n",
+             "W2,wanted,Bob\n", "W1,wanted,Anna EXAMPLE,1970-01-02,passport=ROU:X1\n");
+    write_text(f, "list.csv", text);
+    expect_error("tims-csv", p, TIMS_EDATA, "line 2: expected 5 fields, found 3", NULL);
+    snprintf(text, sizeof text, "%s%s", TIMS_SMALL, "W2,wanted,Bob\nW3,wanted,Carl,,");
+    write_text(f, "list.csv", text);
+    expect_error("tims-csv", p, TIMS_EDATA, "line 4: expected 5 fields, found 3", NULL);
+    /* the last row short, but with its line end: not cut off by the end of the file */
+    snprintf(text, sizeof text, "%s%s", TIMS_SMALL, "W2,wanted,Bob\n");
+    write_text(f, "list.csv", text);
+    expect_error("tims-csv", p, TIMS_EDATA, "line 4: expected 5 fields, found 3", NULL);
+    /* too many fields at the end is not a cut */
+    snprintf(text, sizeof text, "%s%s", TIMS_SMALL, "W2,wanted,Bob,,,x");
+    write_text(f, "list.csv", text);
+    expect_error("tims-csv", p, TIMS_EDATA, "line 4: expected 5 fields, found 6", NULL);
+    /* bad UTF-8 in an otherwise cut-off last row is bad UTF-8 */
+    snprintf(text, sizeof text, "%s%s", TIMS_SMALL, "W2,wanted,B\xFFob");
+    write_text(f, "list.csv", text);
+    expect_error("tims-csv", p, TIMS_EDATA, "invalid UTF-8", NULL);
+    free(p);
+}
+
+static void csv_unclosed_quote_over_several_lines_is_still_an_error(void **state)
+{
+    fixture *f = *state;
+    char *p = path_in(f, "csl.csv");
+    /* a stray quote on line 2 would swallow the rows after it: refused, not dropped */
+    write_text(f, "csl.csv",
+               "_id,source,type,name\n\"1\",\"X (SDN)\",\"\",\"A\n"
+               "2,X (SDN),,B\n3,X (SDN),,C\n");
+    expect_error("csl-csv", p, TIMS_EDATA, "line 2, field 4", "never closes", NULL);
+    free(p);
+}
+
+static void ofac_cut_file_drops_its_last_row_but_not_before_a_0x1a(void **state)
+{
+    fixture *f = *state;
+    /* sdn.csv without its 0x1A, cut inside the remarks of entry 200 */
+    ofac_set(f, "100,\"DOE, John\",\"individual\",\"SDGT\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"
+                "\"DOB 1970\"\r\n"
+                "200,\"ACME, LTD.\",-0- ,\"SDGT\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,\"Webs");
+    write_text(f, "add.csv", "\x1A");
+    expect_cut("ofac-csv", f->dir, 1,
+               "sdn.csv line 2: the last row is cut off inside quoted field 12", NULL);
+    /* alt.csv cut mid-row: the rule holds per file */
+    ofac_set(f, OFAC_SDN);
+    write_text(f, "alt.csv", "100,1,\"aka\",\"DOE, Johnny\",-0- \r\n100,2,\"fka\"");
+    expect_cut("ofac-csv", f->dir, 2, "alt.csv line 2: the last row is cut off after 3 of 5 fields",
+               "2 complete rows imported, 1 dropped", NULL);
+    /* a file that ends with its 0x1A was written to the end: a short row there is an error */
+    write_text(f, "alt.csv", "100,1,\"aka\",\"DOE, Johnny\",-0- \r\n100,2,\"fka\"\x1A");
+    expect_error("ofac-csv", f->dir, TIMS_EDATA, "alt.csv line 2: expected 5 fields, found 3",
+                 NULL);
+}
+
+static void import_flags_must_be_one_of_strict_or_allow_truncated(void **state)
+{
+    fixture *f = *state;
+    char *p = path_in(f, "list.csv");
+    write_text(f, "list.csv", TIMS_SMALL);
+    tims_wl_list *l = NULL;
+    tims_diag d;
+    assert_int_equal(tims_wl_import_ex("tims-csv", p,
+                                       TIMS_WL_IMPORT_STRICT | TIMS_WL_IMPORT_ALLOW_TRUNCATED, &l,
+                                       &d),
+                     TIMS_EINVAL);
+    assert_int_equal(tims_wl_import_ex("tims-csv", p, 1u << 7, &l, &d), TIMS_EINVAL);
+    assert_null(l);
+    assert_int_equal(tims_wl_import_ex("tims-csv", p, TIMS_WL_IMPORT_ALLOW_TRUNCATED, &l, &d),
+                     TIMS_OK);
+    assert_int_equal(l->dropped_rows, 0);
+    assert_null(l->warning);
+    tims_wl_list_free(l);
+    free(p);
+}
+
 /* ---- allocation failure ----------------------------------------------------------------- */
 
 /* Fail the n-th allocation for n = 0, 1, 2 ... until the import succeeds: every failure must
@@ -408,6 +555,10 @@ static void failed_allocations_leave_no_list_and_no_leak(void **state)
     snprintf(dpl, sizeof dpl, "%s%s%s", DPL_HEADER, DPL_ROW, DPL_ROW);
     write_text(f, "list.csv", dpl);
     sweep("dpl-tsv", p);
+    char cut[1024];
+    snprintf(cut, sizeof cut, "%s%s", CSL_SMALL, "\"2\",\"X (SDN)\",\"\",\"AC");
+    write_text(f, "list.csv", cut); /* the warning is allocated too */
+    sweep("csl-csv", p);
     free(p);
 }
 
@@ -462,6 +613,12 @@ int main(void)
         T(tims_csv_bad_values_name_line_and_column),
         T(dpl_and_csl_check_headers_and_values),
         T(a_folder_given_as_a_list_file_is_a_usage_error),
+        T(csv_cut_inside_a_quoted_field_drops_the_last_row_unless_strict),
+        T(csv_cut_mid_row_without_a_line_end_drops_the_last_row_unless_strict),
+        T(csv_short_row_in_the_middle_or_with_a_line_end_is_still_an_error),
+        T(csv_unclosed_quote_over_several_lines_is_still_an_error),
+        T(ofac_cut_file_drops_its_last_row_but_not_before_a_0x1a),
+        T(import_flags_must_be_one_of_strict_or_allow_truncated),
         T(failed_allocations_leave_no_list_and_no_leak),
         T(small_fixtures_parse_as_expected),
     };
