@@ -10,6 +10,7 @@ extern const cli_command cli_cmd_version;
 extern const cli_command cli_cmd_mrz;
 extern const cli_command cli_cmd_demo;
 extern const cli_command cli_cmd_list;
+extern const cli_command cli_cmd_screen;
 extern const cli_command cli_cmd_names;
 extern const cli_command cli_cmd_verify;
 extern const cli_command cli_cmd_reindex;
@@ -19,6 +20,7 @@ static const cli_command *const commands[] = {
     &cli_cmd_mrz,
     &cli_cmd_demo,
     &cli_cmd_list,
+    &cli_cmd_screen,
     &cli_cmd_names,
     &cli_cmd_verify,
     &cli_cmd_reindex,
