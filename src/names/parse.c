@@ -3,7 +3,8 @@
  * An all-ASCII name (the common case: lists and MRZ) goes straight to the tokeniser. Anything
  * else is decoded (strictly: overlong forms, surrogates and stray bytes are errors), decomposed
  * and case folded one code point at a time by utf8proc into a stack array, and transliterated
- * (translit.c) into an ASCII stream that the same tokeniser reads. Tokens, keys and skeletons
+ * (translit.c) into an ASCII stream that the same tokeniser reads; English number words then
+ * become digits. Tokens, keys and skeletons
  * are built on the stack; the only heap allocation is the one buffer the name keeps. */
 #include <string.h>
 #include <utf8proc.h>
