@@ -144,9 +144,9 @@ static const char *const rows[] = {
 };
 
 enum {
-    INDEX_MAX = 512,   /* distinct keys in the table (a test checks the room left) */
-    WORD_MAX = 24,     /* letters of one name */
-    FORMS_MAX = 12,    /* names in one row */
+    INDEX_MAX = 512, /* distinct keys in the table (a test checks the room left) */
+    WORD_MAX = 24,   /* letters of one name */
+    FORMS_MAX = 12,  /* names in one row */
 };
 
 typedef struct entry {
