@@ -31,7 +31,8 @@
  * VARIANT_SKEL_MIN with the same names/ skeleton). An edit variant counts as at least EDIT_SIM
  * alike when bounding a candidate: Jaro-Winkler undervalues short tokens one letter apart
  * (tebaja / tabaja: 0.78); when the query token is itself listed, its edit variants are not
- * measured but taken as EDIT_SIM_LISTED alike (for speed; the scorer counts no pair as more alike than its variant). */
+ * measured but taken as EDIT_SIM_LISTED alike (for speed; the scorer counts no pair as more
+ * alike than its variant). */
 #define VARIANT_MIN 0.80
 #define VARIANT_SKEL_MIN 0.75 /* with names/' consonant skeleton equal (Hamid / Hamed) ... */
 #define VARIANT_SKEL_SIM 0.95 /* ... names/ rates them this alike */
