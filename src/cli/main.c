@@ -7,9 +7,21 @@
 #include "cli/cli.h"
 
 extern const cli_command cli_cmd_version;
+extern const cli_command cli_cmd_init;
+extern const cli_command cli_cmd_cross;
+extern const cli_command cli_cmd_history;
+extern const cli_command cli_cmd_stay;
+extern const cli_command cli_cmd_correct;
+extern const cli_command cli_cmd_log;
 
 static const cli_command *const commands[] = {
     &cli_cmd_version,
+    &cli_cmd_init,
+    &cli_cmd_cross,
+    &cli_cmd_history,
+    &cli_cmd_stay,
+    &cli_cmd_correct,
+    &cli_cmd_log,
 };
 
 static const cli_command *find_command(const char *name)
