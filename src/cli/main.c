@@ -13,6 +13,8 @@ extern const cli_command cli_cmd_history;
 extern const cli_command cli_cmd_stay;
 extern const cli_command cli_cmd_correct;
 extern const cli_command cli_cmd_log;
+extern const cli_command cli_cmd_mrz;
+extern const cli_command cli_cmd_demo;
 
 static const cli_command *const commands[] = {
     &cli_cmd_version,
@@ -22,6 +24,8 @@ static const cli_command *const commands[] = {
     &cli_cmd_stay,
     &cli_cmd_correct,
     &cli_cmd_log,
+    &cli_cmd_mrz,
+    &cli_cmd_demo,
 };
 
 static const cli_command *find_command(const char *name)

@@ -165,7 +165,7 @@ tims_err tims_node_cross(tims_node *n, const tims_cross_request *req, int64_t no
         return tims_diag_set(diag, TIMS_EDATA, "the crossing time lies before 1970; check --at");
 
     tims_crossing *c = &r->crossing;
-    if ((err = node_mrz_read(req->mrz, req->mrz_len, &m, diag)) != TIMS_OK)
+    if ((err = node_mrz_read(req->mrz, req->mrz_len, tims_node_day_of(n, at), &m, diag)) != TIMS_OK)
         goto fail;
     if ((err = copy_text(c->officer, sizeof c->officer, req->officer, "officer id", diag)) != TIMS_OK ||
         (err = copy_text(c->vehicle, sizeof c->vehicle, req->vehicle, "vehicle", diag)) != TIMS_OK)

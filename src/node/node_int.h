@@ -51,8 +51,9 @@ typedef struct node_mrz {
     int32_t expiry_day;      /* TIMS_STAY_UNKNOWN when the MRZ has none */
 } node_mrz;
 
-/* node_mrz_read - parse and check the MRZ text; TIMS_EDATA listing every error in diag. */
-tims_err node_mrz_read(const char *text, size_t len, node_mrz *out, tims_diag *diag);
+/* node_mrz_read - parse and check the MRZ text (today decides birth centuries);
+ * TIMS_EDATA listing every error in diag. */
+tims_err node_mrz_read(const char *text, size_t len, int32_t today, node_mrz *out, tims_diag *diag);
 
 /* node_visits - pair crossings (oldest first) into visits; *out owned by the caller;
  * *inside = 1 when the last visit is still open. */
