@@ -158,7 +158,8 @@ typedef struct tims_verify_fail {
     char detail[256];            /* one sentence for a person */
 } tims_verify_fail;
 
-#define TIMS_VERIFY_STRICT 1u /* check every signature, not only the last of each run */
+#define TIMS_VERIFY_STRICT 1u      /* check every signature, not only the last of each run */
+#define TIMS_VERIFY_CHAINS_ONLY 2u /* tims_store_verify: skip the derived-table comparison */
 
 /* A streaming chain checker: feed the entries of one origin in seq order, then finish.
  * Zero-initialise it (or call tims_chain_begin) for a run starting at seq 1, or start after a

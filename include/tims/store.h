@@ -69,6 +69,26 @@ tims_err tims_store_append(tims_store *s, const tims_keypair *kp, int64_t time_u
                            tims_entry_kind kind, const void *body, size_t body_len,
                            tims_entry_ref *out, tims_diag *diag);
 
+/* One entry to append: time, kind and body (borrowed for the call). */
+typedef struct tims_append_item {
+    int64_t time_us;
+    tims_entry_kind kind;
+    const void *body;
+    size_t body_len;
+} tims_append_item;
+
+/* tims_store_append_many - append n entries of kp's chain in order, in one transaction (all or
+ * none); out (may be NULL) receives n references. Same errors as tims_store_append; the diag
+ * names the item (1-based) whose body was rejected. */
+tims_err tims_store_append_many(tims_store *s, const tims_keypair *kp,
+                                const tims_append_item *items, size_t n, tims_entry_ref *out,
+                                tims_diag *diag);
+
+/* tims_store_limit_pages - cap the database at max_pages pages (SQLite max_page_count) for
+ * this open store: writing beyond fails with TIMS_ENOSPC and writes nothing. Operators can
+ * keep a disk from filling; tests use it to simulate a full disk. */
+tims_err tims_store_limit_pages(tims_store *s, uint64_t max_pages);
+
 /* tims_store_import - write entries signed by other origins (sync, import): each run of one
  * origin must continue its stored chain (or repeat stored entries exactly, which is harmless)
  * and verify with every signature checked; the whole batch is one transaction. An entry that
