@@ -114,7 +114,7 @@ typedef struct tims_cross_request {
     const char *mrz;          /* the MRZ text as the scanner typed it (lines, any line ends) */
     size_t mrz_len;
     tims_direction direction;
-    const char *officer;      /* may be NULL or "" */
+    const char *officer;      /* NULL or "": recorded as "unknown" */
     const char *vehicle;      /* may be NULL or "" */
     int64_t at_us;            /* when the traveller crossed; 0 = now_us */
 } tims_cross_request;

@@ -1,4 +1,5 @@
 /* cmd_cross.c - `tims cross`: record one entry or exit from an MRZ, and say what to do. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -45,7 +46,7 @@ static int run(int argc, char **argv)
     tims_diag diag = {{0}};
     tims_cross_request req = {0};
     req.direction = strcmp(direction, "entry") == 0 ? TIMS_DIR_ENTRY : TIMS_DIR_EXIT;
-    req.officer = officer;
+    req.officer = officer ? officer : getenv("USER"); /* the node records "unknown" without one */
     req.vehicle = vehicle;
     if (at && tims_node_parse_time(at, &req.at_us, &diag) != TIMS_OK)
         return cli_usage_error(&cli_cmd_cross, "--at: %s", diag.text);
@@ -96,6 +97,7 @@ const cli_command cli_cmd_cross = {
              "applies the stay rules to their history and this crossing, decides (cleared or refer,\n"
              "with reasons) and records the crossing in the journal.\n"
              "\n"
+             "  --officer ID  the officer recording it (default: $USER)\n"
              "  --at TIME   when the crossing happened (back-filling from paper registers), ISO-8601\n"
              "              with a zone, e.g. 2026-03-01T14:05:00Z; not in the future\n"
              "  --json      print {\"id\", \"decision\", \"reasons\", \"screening\", \"stay\", ...}\n"

@@ -3,6 +3,7 @@
  * The decision is "cleared" when nothing needs an officer's eye and "referred" otherwise,
  * with one reason per finding (node.h lists them). tims never refuses on its own: refusal is
  * an officer's act. Nothing is written unless the MRZ, the time and the options are valid. */
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,6 +141,47 @@ done:
     return err;
 }
 
+/* journal_crossing - the store's crossing body plus what the node found ("reasons", "policy":
+ * keys the store's derivation ignores), appended as one crossing entry. */
+static tims_err journal_crossing(tims_node *n, tims_cross_result *r, int64_t now_us, tims_diag *diag)
+{
+    tims_buf body = {0};
+    json_t *obj = NULL, *reasons = NULL;
+    char *text = NULL;
+    tims_err err = tims_crossing_to_body(&r->crossing, &body, diag);
+    if (err != TIMS_OK)
+        goto done;
+    json_error_t jerr;
+    if (!(obj = json_loadb(body.data, body.len, 0, &jerr)) || !(reasons = json_array())) {
+        err = TIMS_ENOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i < r->reason_count; i++) {
+        if (json_array_append_new(reasons, json_string(tims_node_reason_code(r->reason_list[i]))) != 0) {
+            err = TIMS_ENOMEM;
+            goto done;
+        }
+    }
+    if (json_object_set_new(obj, "reasons", reasons) != 0 ||
+        json_object_set_new(obj, "policy", json_string(r->policy)) != 0) {
+        reasons = NULL;
+        err = TIMS_ENOMEM;
+        goto done;
+    }
+    reasons = NULL;
+    if (!(text = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER))) {
+        err = TIMS_ENOMEM;
+        goto done;
+    }
+    err = tims_store_append(n->store, &n->kp, now_us, TIMS_KIND_CROSSING, text, strlen(text), &r->entry, diag);
+done:
+    free(text);
+    json_decref(reasons);
+    json_decref(obj);
+    tims_buf_free(&body);
+    return err;
+}
+
 tims_err tims_node_cross(tims_node *n, const tims_cross_request *req, int64_t now_us,
                          tims_cross_result *out, tims_diag *diag)
 {
@@ -167,7 +209,8 @@ tims_err tims_node_cross(tims_node *n, const tims_cross_request *req, int64_t no
     tims_crossing *c = &r->crossing;
     if ((err = node_mrz_read(req->mrz, req->mrz_len, tims_node_day_of(n, at), &m, diag)) != TIMS_OK)
         goto fail;
-    if ((err = copy_text(c->officer, sizeof c->officer, req->officer, "officer id", diag)) != TIMS_OK ||
+    if ((err = copy_text(c->officer, sizeof c->officer, req->officer && *req->officer ? req->officer : "unknown",
+                         "officer id", diag)) != TIMS_OK ||
         (err = copy_text(c->vehicle, sizeof c->vehicle, req->vehicle, "vehicle", diag)) != TIMS_OK)
         goto fail;
     snprintf(c->issuing_state, sizeof c->issuing_state, "%s", m.issuing_state);
@@ -196,7 +239,7 @@ tims_err tims_node_cross(tims_node *n, const tims_cross_request *req, int64_t no
     r->refer = r->reasons != 0;
     snprintf(c->decision, sizeof c->decision, "%s", r->refer ? NODE_DECISION_REFERRED : NODE_DECISION_CLEARED);
 
-    if ((err = tims_store_record_crossing(n->store, &n->kp, now_us, c, &r->entry, diag)) != TIMS_OK)
+    if ((err = journal_crossing(n, r, now_us, diag)) != TIMS_OK)
         goto fail;
     tims_node_format_id(r->entry.origin, r->entry.seq, r->id);
     c->entry = r->entry;

@@ -55,9 +55,13 @@ tims_err tims_node_stay_json(const char *policy, int limited, const tims_stay_re
         return err;
     if (!limited)
         return tims_buf_printf(out, ",\"limited\":false,\"days_used\":%d}", r->days_used);
-    err = tims_buf_printf(out, ",\"limited\":true,\"days_used\":%d,\"days_left\":%d,\"latest_exit\":\"%s\","
+    /* no legal day left: there is no latest legal exit to show (overstay_since says more) */
+    char latest_json[16] = "null";
+    if (r->days_left > 0)
+        snprintf(latest_json, sizeof latest_json, "\"%s\"", latest);
+    err = tims_buf_printf(out, ",\"limited\":true,\"days_used\":%d,\"days_left\":%d,\"latest_exit\":%s,"
                                "\"overstay\":%s",
-                          r->days_used, r->days_left, latest, r->overstay ? "true" : "false");
+                          r->days_used, r->days_left, latest_json, r->overstay ? "true" : "false");
     if (err == TIMS_OK && r->overstay)
         err = tims_buf_printf(out, ",\"overstay_since\":\"%s\"", since);
     if (err == TIMS_OK && r->unknown_entries)

@@ -499,5 +499,6 @@ int node_country_ok(const char *code)
 
 int node_decision_valid(const char *s)
 {
-    return strcmp(s, NODE_DECISION_CLEARED) == 0 || strcmp(s, NODE_DECISION_REFERRED) == 0;
+    return strcmp(s, NODE_DECISION_CLEARED) == 0 || strcmp(s, NODE_DECISION_REFERRED) == 0 ||
+           strcmp(s, "refused") == 0;
 }

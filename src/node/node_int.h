@@ -66,10 +66,11 @@ tims_err node_json_string(tims_buf *out, const char *s);
 /* node_country_ok - 1 for a code the country table knows. */
 int node_country_ok(const char *code);
 
-/* Decisions a crossing records: cleared (nothing found) or referred (to an officer). */
-#define NODE_DECISION_CLEARED "cleared"
+/* Decisions a crossing records, in the store's words: a cleared crossing is recorded as
+ * "admitted", a referred one as "referred"; an officer's correction may set "refused". */
+#define NODE_DECISION_CLEARED "admitted"
 #define NODE_DECISION_REFERRED "referred"
-#define NODE_DECISIONS_TEXT "cleared or referred"
+#define NODE_DECISIONS_TEXT "admitted, refused or referred"
 int node_decision_valid(const char *s);
 
 #endif

@@ -31,9 +31,9 @@ static char check_digit(const char *s, size_t n)
 /* A valid TD3 MRZ for traveller k (document C + 8 digits). */
 static void make_mrz(long k, char *out, size_t size)
 {
-    char l2[45];
+    char l2[80];
     char doc[10], dob[7] = "800101", exp[7] = "351231", pers[15] = "<<<<<<<<<<<<<<";
-    snprintf(doc, sizeof doc, "C%08ld", k % 100000000);
+    snprintf(doc, sizeof doc, "C%08lu", (unsigned long)k % 100000000UL);
     int n = snprintf(l2, sizeof l2, "%s%cUTO%s%cF%s%c%s%c", doc, check_digit(doc, 9), dob, check_digit(dob, 6), exp,
                      check_digit(exp, 6), pers, check_digit(pers, 14));
     (void)n;
@@ -41,7 +41,11 @@ static void make_mrz(long k, char *out, size_t size)
     snprintf(comp, sizeof comp, "%.10s%.7s%.15s", l2, l2 + 13, l2 + 21);
     l2[43] = check_digit(comp, strlen(comp));
     l2[44] = '\0';
-    snprintf(out, size, "P<UTOTESTER<<CRASH<<<<<<<<<<<<<<<<<<<<<<<<<<<\n%s\n", l2);
+    char l1[45];
+    memset(l1, '<', 44);
+    memcpy(l1, "P<UTOTESTER<<CRASH", 18);
+    l1[44] = '\0';
+    snprintf(out, size, "%s\n%s\n", l1, l2);
 }
 
 static int64_t now_us(void)
@@ -72,7 +76,7 @@ int main(int argc, char **argv)
             tims_node_close(node);
             return 1;
         }
-        printf("%s C%08ld\n", r.id, k % 100000000);
+        printf("%s C%08lu\n", r.id, (unsigned long)k % 100000000UL);
         fflush(stdout);
         tims_cross_result_clear(&r);
     }
