@@ -51,7 +51,9 @@ typedef struct tims_entry {
     uint64_t seq;     /* 1, 2, 3 ... per origin */
     int64_t time_us;  /* UTC microseconds, the writer's clock */
     int kind;         /* a tims_entry_kind code */
-    uint8_t *body;    /* owned; compact JSON exactly as written; NULL when redacted */
+    uint8_t *body;    /* owned; compact JSON exactly as written, followed by a NUL byte that
+                         body_len does not count (when the library made the copy); NULL
+                         when redacted */
     size_t body_len;
     int redacted;     /* 1: body removed, body_hash kept */
     uint8_t body_hash[TIMS_HASH_LEN];

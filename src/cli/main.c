@@ -15,6 +15,8 @@ extern const cli_command cli_cmd_correct;
 extern const cli_command cli_cmd_log;
 extern const cli_command cli_cmd_mrz;
 extern const cli_command cli_cmd_demo;
+extern const cli_command cli_cmd_verify;
+extern const cli_command cli_cmd_reindex;
 
 static const cli_command *const commands[] = {
     &cli_cmd_version,
@@ -26,6 +28,8 @@ static const cli_command *const commands[] = {
     &cli_cmd_log,
     &cli_cmd_mrz,
     &cli_cmd_demo,
+    &cli_cmd_verify,
+    &cli_cmd_reindex,
 };
 
 static const cli_command *find_command(const char *name)

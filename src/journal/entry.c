@@ -44,10 +44,11 @@ tims_err tims_entry_copy(tims_entry *dst, const tims_entry *src)
     *dst = *src;
     dst->body = NULL;
     if (src->body) {
-        dst->body = tims_malloc(src->body_len ? src->body_len : 1);
+        dst->body = tims_malloc(src->body_len + 1);
         if (!dst->body)
             return TIMS_ENOMEM;
         memcpy(dst->body, src->body, src->body_len);
+        dst->body[src->body_len] = 0;
     }
     return TIMS_OK;
 }
@@ -154,12 +155,13 @@ tims_err tims_entry_make(const tims_keypair *kp, uint64_t prev_seq,
                              "the previous hash must be given exactly when prev_seq > 0");
     if (sodium_init() < 0)
         return tims_diag_set(diag, TIMS_ECRYPTO, "libsodium could not be initialised");
-    out->body = tims_malloc(body_len ? body_len : 1);
+    out->body = tims_malloc(body_len + 1);
     if (!out->body)
         return tims_diag_set(diag, TIMS_ENOMEM, "out of memory for an entry body of %zu bytes",
                              body_len);
     if (body_len)
         memcpy(out->body, body, body_len);
+    out->body[body_len] = 0;
     out->body_len = body_len;
     memcpy(out->origin, kp->pk, TIMS_PUBKEY_LEN);
     out->seq = prev_seq + 1;

@@ -69,9 +69,12 @@ struct tims_store {
 
 static uint8_t *memdup_bytes(const void *p, size_t n)
 {
-    uint8_t *d = tims_malloc(n ? n : 1);
-    if (d && n)
-        memcpy(d, p, n);
+    uint8_t *d = tims_malloc(n + 1);
+    if (d) {
+        if (n)
+            memcpy(d, p, n);
+        d[n] = 0;
+    }
     return d;
 }
 
@@ -996,7 +999,6 @@ static void run_batch(tims_store *s, pending *batch)
 {
     tims_err err = TIMS_OK;
     tims_diag diag = {{0}};
-    int new_origin = 0;
     pthread_mutex_lock(&s->w_mu);
     int rc = exec(s->db, "BEGIN IMMEDIATE");
     if (rc != SQLITE_OK)
@@ -1007,7 +1009,6 @@ static void run_batch(tims_store *s, pending *batch)
             err = sql_fail(s, s->db, rc, &diag, "registering the origin");
             break;
         }
-        new_origin |= p->e.seq == 1;
         err = write_entry(s, oid, &p->e, &p->d, &diag);
     }
     if (err == TIMS_OK && (rc = exec(s->db, "COMMIT")) != SQLITE_OK)
@@ -1016,25 +1017,23 @@ static void run_batch(tims_store *s, pending *batch)
         exec(s->db, "ROLLBACK");
     pthread_mutex_unlock(&s->w_mu);
 
-    if (err != TIMS_OK || new_origin) {
+    if (err != TIMS_OK) {
         /* Seqs after the failed batch were handed out from the cache: fail every queued entry
-         * and reload the heads, so no chain gets a gap. New origins: learn their ids. */
+         * and reload the heads, so no chain gets a gap. */
         pthread_mutex_lock(&s->seq_mu);
         pthread_mutex_lock(&s->w_mu);
         tims_diag ld;
         load_origins(s, &ld);
         pthread_mutex_unlock(&s->w_mu);
         pthread_mutex_lock(&s->q_mu);
-        if (err != TIMS_OK) {
-            for (pending *p = s->q_head, *next; p; p = next) {
-                next = p->next;
-                p->err = err;
-                tims_diag_set(&p->diag, err, "not written: an entry before it failed (%s)",
-                              diag.text);
-                p->done = 1;
-            }
-            s->q_head = s->q_tail = NULL;
+        for (pending *p = s->q_head, *next; p; p = next) {
+            next = p->next;
+            p->err = err;
+            tims_diag_set(&p->diag, err, "not written: an entry before it failed (%s)",
+                          diag.text);
+            p->done = 1;
         }
+        s->q_head = s->q_tail = NULL;
         pthread_mutex_unlock(&s->q_mu);
         pthread_mutex_unlock(&s->seq_mu);
     }
@@ -1116,12 +1115,11 @@ tims_err tims_store_append_many(tims_store *s, const tims_keypair *kp,
         const uint8_t *prev = i ? ps[i - 1].e.hash : o->seq ? o->hash : NULL;
         if (s->bulk_sign_last_only && i + 1 < n) {
             tims_entry *e = &ps[i].e;
-            e->body = tims_malloc(it->body_len ? it->body_len : 1);
+            e->body = memdup_bytes(it->body, it->body_len);
             if (!e->body) {
                 err = TIMS_ENOMEM;
                 break;
             }
-            memcpy(e->body, it->body, it->body_len);
             e->body_len = it->body_len;
             memcpy(e->origin, kp->pk, TIMS_PUBKEY_LEN);
             e->seq = prev_seq + 1;
