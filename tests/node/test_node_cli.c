@@ -17,7 +17,6 @@
 #include <jansson.h>
 
 #include "testutil.h"
-#include "tims/store.h"
 
 static char *specimen;     /* the TD3 specimen, two lines */
 static char *specimen_bad; /* the same with a broken check digit */
@@ -471,18 +470,21 @@ static void the_journal_verifies_after_a_series_of_crossings(void **state)
                                         "2011-03-01T08:00:00Z", "2011-05-01T08:00:00Z", "2011-05-02T08:00:00Z"};
     for (size_t i = 0; i < TIMS_ARRAY_LEN(times); i++)
         json_decref(cross(f, i % 2 ? "exit" : "entry", times[i], specimen, NULL));
-    /* this branch has no `tims verify` command yet: verify through the store itself */
-    tims_store *s = NULL;
-    tims_diag diag = {{0}};
-    tims_verify_report rep;
-    memset(&rep, 0, sizeof rep);
-    assert_int_equal(tims_store_open(f->dir, TIMS_STORE_READONLY, &s, &diag), TIMS_OK);
-    tims_err err = tims_store_verify(s, TIMS_VERIFY_STRICT, &rep, &diag);
-    if (err != TIMS_OK)
-        fail_msg("the journal does not verify: %s %s", diag.text, rep.fail.detail);
-    assert_int_equal(rep.entries, 1 + TIMS_ARRAY_LEN(times));
-    assert_true(rep.derived_ok);
-    tims_store_close(s);
+    tims_buf out = {0}, err = {0};
+    const char *verify[] = {"verify", "--data", f->dir, "--strict", "--json", NULL};
+    int rc = tu_run(verify, NULL, &out, &err);
+    if (rc != 0)
+        fail_msg("tims verify failed (%d): %s%s", rc, out.data ? out.data : "", err.data ? err.data : "");
+    json_error_t jerr;
+    json_t *rep = json_loads(out.data, 0, &jerr);
+    if (!rep)
+        fail_msg("verify printed no JSON: %s", out.data);
+    json_t *entries = json_object_get(rep, "entries");
+    if (entries)
+        assert_int_equal(json_integer_value(entries), 1 + TIMS_ARRAY_LEN(times));
+    json_decref(rep);
+    tims_buf_free(&out);
+    tims_buf_free(&err);
 }
 
 int main(void)
