@@ -21,21 +21,21 @@
 
 typedef enum tims_mrz_format {
     TIMS_MRZ_UNKNOWN = 0,
-    TIMS_MRZ_TD1,        /* identity card, 3 lines of 30 */
-    TIMS_MRZ_TD2,        /* identity card / travel document, 2 lines of 36 */
-    TIMS_MRZ_TD3,        /* passport, 2 lines of 44 */
-    TIMS_MRZ_MRVA,       /* visa, 2 lines of 44 */
-    TIMS_MRZ_MRVB,       /* visa, 2 lines of 36 */
-    TIMS_MRZ_FRENCH_ID   /* French national identity card before 2021, 2 lines of 36 */
+    TIMS_MRZ_TD1,      /* identity card, 3 lines of 30 */
+    TIMS_MRZ_TD2,      /* identity card / travel document, 2 lines of 36 */
+    TIMS_MRZ_TD3,      /* passport, 2 lines of 44 */
+    TIMS_MRZ_MRVA,     /* visa, 2 lines of 44 */
+    TIMS_MRZ_MRVB,     /* visa, 2 lines of 36 */
+    TIMS_MRZ_FRENCH_ID /* French national identity card before 2021, 2 lines of 36 */
 } tims_mrz_format;
 
 /* What kind of check failed. */
 typedef enum tims_mrz_code {
-    TIMS_MRZ_E_SHAPE = 1,   /* the lines fit no format (field "mrz") */
-    TIMS_MRZ_E_LENGTH,      /* a TD1 line is not 30 characters (field "line_N") */
-    TIMS_MRZ_E_CHARSET,     /* a line has characters outside A-Z, 0-9, < (field "line_N") */
-    TIMS_MRZ_E_INVALID,     /* a field's value is not allowed: unknown state, no such date ... */
-    TIMS_MRZ_E_CHECK_DIGIT  /* a check digit does not match (field, or "composite") */
+    TIMS_MRZ_E_SHAPE = 1,  /* the lines fit no format (field "mrz") */
+    TIMS_MRZ_E_LENGTH,     /* a TD1 line is not 30 characters (field "line_N") */
+    TIMS_MRZ_E_CHARSET,    /* a line has characters outside A-Z, 0-9, < (field "line_N") */
+    TIMS_MRZ_E_INVALID,    /* a field's value is not allowed: unknown state, no such date ... */
+    TIMS_MRZ_E_CHECK_DIGIT /* a check digit does not match (field, or "composite") */
 } tims_mrz_code;
 
 /* Parse flags (tims_mrz_options.flags). */
@@ -56,19 +56,19 @@ typedef struct tims_mrz_span {
     size_t len;
 } tims_mrz_span;
 
-#define TIMS_MRZ_MAX_LINES   4   /* lines kept in a record (more are counted, not kept) */
-#define TIMS_MRZ_LINE_CHARS  64  /* characters kept of each line (more are counted) */
-#define TIMS_MRZ_MAX_ERRORS  24  /* more than any record can have; see nerrors_dropped */
-#define TIMS_MRZ_TEXT(chars) ((chars) * 4 + 1) /* bytes for that many UTF-8 characters */
+#define TIMS_MRZ_MAX_LINES   4  /* lines kept in a record (more are counted, not kept) */
+#define TIMS_MRZ_LINE_CHARS  64 /* characters kept of each line (more are counted) */
+#define TIMS_MRZ_MAX_ERRORS  24 /* more than any record can have; see nerrors_dropped */
+#define TIMS_MRZ_TEXT(chars) ((chars)*4 + 1) /* bytes for that many UTF-8 characters */
 
 typedef struct tims_mrz_error {
-    const char *field;   /* static: "birth_date", "composite", "line_2", "mrz" ... */
+    const char *field; /* static: "birth_date", "composite", "line_2", "mrz" ... */
     tims_mrz_code code;
-    int line, position;  /* 1-based place of the failing character or check digit; 0 if none */
-    char got[5];         /* TIMS_MRZ_E_CHECK_DIGIT: the check digit as written */
-    int expected;        /* TIMS_MRZ_E_CHECK_DIGIT: the digit the data gives; -1 otherwise */
-    char message[256];   /* one sentence for an officer, e.g. "line 2, position 20: check
-                            digit of the date of birth is 3, but 740812 gives 2" */
+    int line, position; /* 1-based place of the failing character or check digit; 0 if none */
+    char got[5];        /* TIMS_MRZ_E_CHECK_DIGIT: the check digit as written */
+    int expected;       /* TIMS_MRZ_E_CHECK_DIGIT: the digit the data gives; -1 otherwise */
+    char message[256];  /* one sentence for an officer, e.g. "line 2, position 20: check
+                           digit of the date of birth is 3, but 740812 gives 2" */
 } tims_mrz_error;
 
 /* One record. String fields hold the value as written, without '<' fillers, even when the
@@ -76,8 +76,8 @@ typedef struct tims_mrz_error {
  * record's shape is wrong (has_fields false). */
 typedef struct tims_mrz {
     tims_mrz_format format;
-    bool valid;             /* no errors at all */
-    bool has_fields;        /* false for an unknown shape or a TD1 line of the wrong length */
+    bool valid;      /* no errors at all */
+    bool has_fields; /* false for an unknown shape or a TD1 line of the wrong length */
 
     char document_code[TIMS_MRZ_TEXT(2)];    /* "P", "I", "ID", "VB" */
     char issuing_state[TIMS_MRZ_TEXT(3)];    /* "UTO", "D" */
@@ -85,24 +85,24 @@ typedef struct tims_mrz {
     char given_names[TIMS_MRZ_TEXT(39)];     /* secondary identifier, space-separated */
     char document_number[TIMS_MRZ_TEXT(24)]; /* with the TD1 extension when there is one */
     char nationality[TIMS_MRZ_TEXT(3)];      /* "FRA" for the French identity card */
-    char birth_date[11];      /* ISO "1974-08-12", unknown parts "1974-XX-XX"; "" if invalid */
-    char birth_date_raw[TIMS_MRZ_TEXT(6)];   /* YYMMDD as written: "740812", "74<<<<" */
-    char expiry_date[11];     /* ISO, always 20YY; "" if invalid or absent (French card) */
+    char birth_date[11]; /* ISO "1974-08-12", unknown parts "1974-XX-XX"; "" if invalid */
+    char birth_date_raw[TIMS_MRZ_TEXT(6)]; /* YYMMDD as written: "740812", "74<<<<" */
+    char expiry_date[11]; /* ISO, always 20YY; "" if invalid or absent (French card) */
     char expiry_date_raw[TIMS_MRZ_TEXT(6)];
     char sex[TIMS_MRZ_TEXT(1)];              /* "M", "F", "<" (or "X", or what was written) */
     char optional_data[TIMS_MRZ_TEXT(16)];   /* TD3 personal number, TD1 line 1, French
                                                 administrative code, visas' optional data */
     char optional_data_2[TIMS_MRZ_TEXT(11)]; /* TD1 line 2 optional data */
-    bool name_truncated;          /* the name field is full: the name may be cut short */
-    bool no_primary_identifier;   /* the surname part of the name field is empty */
-    bool document_number_extended;/* TD1: number longer than 9, continued in line 1 data */
+    bool name_truncated;                     /* the name field is full: the name may be cut short */
+    bool no_primary_identifier;              /* the surname part of the name field is empty */
+    bool document_number_extended; /* TD1: number longer than 9, continued in line 1 data */
 
-    size_t nlines;                /* lines in the record (may exceed TIMS_MRZ_MAX_LINES) */
+    size_t nlines; /* lines in the record (may exceed TIMS_MRZ_MAX_LINES) */
     size_t line_length[TIMS_MRZ_MAX_LINES]; /* in characters, after trimming */
     char lines[TIMS_MRZ_MAX_LINES][TIMS_MRZ_TEXT(TIMS_MRZ_LINE_CHARS)]; /* as read, trimmed */
 
     size_t nerrors;
-    size_t nerrors_dropped;       /* errors beyond TIMS_MRZ_MAX_ERRORS (never expected) */
+    size_t nerrors_dropped; /* errors beyond TIMS_MRZ_MAX_ERRORS (never expected) */
     tims_mrz_error errors[TIMS_MRZ_MAX_ERRORS];
 } tims_mrz;
 
@@ -111,8 +111,7 @@ typedef struct tims_mrz {
  * Fills *out completely. Returns TIMS_OK for a valid record, TIMS_EDATA for a record with
  * errors (out->errors says which), TIMS_EINVAL for a NULL argument or an impossible
  * opts->today (then *out says nothing). */
-tims_err tims_mrz_parse(const char *text, size_t len, const tims_mrz_options *opts,
-                        tims_mrz *out);
+tims_err tims_mrz_parse(const char *text, size_t len, const tims_mrz_options *opts, tims_mrz *out);
 
 /* tims_mrz_parse_lines - the same for lines already split (each still trimmed); blank lines
  * count as lines here. */
@@ -156,13 +155,13 @@ typedef struct tims_mrz_change {
 
 typedef struct tims_mrz_repair_result {
     tims_mrz_repair_status status;
-    size_t nchanges;        /* UNIQUE: the changes made; AMBIGUOUS: those of the first fit */
+    size_t nchanges; /* UNIQUE: the changes made; AMBIGUOUS: those of the first fit */
     tims_mrz_change changes[TIMS_MRZ_REPAIR_MAX_CHANGES];
-    size_t nlines;          /* UNIQUE: the repaired lines */
+    size_t nlines; /* UNIQUE: the repaired lines */
     char lines[3][45];
-    unsigned tried;         /* combinations parsed */
-    unsigned solutions;     /* combinations that passed every check */
-    char reason[400];       /* NONE / AMBIGUOUS: why, in words */
+    unsigned tried;     /* combinations parsed */
+    unsigned solutions; /* combinations that passed every check */
+    char reason[400];   /* NONE / AMBIGUOUS: why, in words */
 } tims_mrz_repair_result;
 
 /* tims_mrz_repair - look for the one way to undo OCR confusions in rec (a record from
@@ -182,8 +181,8 @@ const char *tims_mrz_repair_status_name(tims_mrz_repair_status status); /* "uniq
 /* --- Specimens ---------------------------------------------------------------------------- */
 
 typedef struct tims_mrz_specimen {
-    const char *name;  /* "TD3 passport (Doc 9303 Part 4)" */
-    const char *text;  /* its lines, LF-separated */
+    const char *name; /* "TD3 passport (Doc 9303 Part 4)" */
+    const char *text; /* its lines, LF-separated */
 } tims_mrz_specimen;
 
 /* tims_mrz_specimens - the ICAO Doc 9303 specimen MRZs (TD1, TD2, TD3, MRV-A, MRV-B);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -28,13 +29,20 @@ typedef struct mrz_args {
 static const char *format_words(tims_mrz_format f)
 {
     switch (f) {
-    case TIMS_MRZ_TD1: return "TD1 identity card";
-    case TIMS_MRZ_TD2: return "TD2 identity card";
-    case TIMS_MRZ_TD3: return "TD3 passport";
-    case TIMS_MRZ_MRVA: return "MRV-A visa";
-    case TIMS_MRZ_MRVB: return "MRV-B visa";
-    case TIMS_MRZ_FRENCH_ID: return "French identity card (before 2021)";
-    case TIMS_MRZ_UNKNOWN: break;
+    case TIMS_MRZ_TD1:
+        return "TD1 identity card";
+    case TIMS_MRZ_TD2:
+        return "TD2 identity card";
+    case TIMS_MRZ_TD3:
+        return "TD3 passport";
+    case TIMS_MRZ_MRVA:
+        return "MRV-A visa";
+    case TIMS_MRZ_MRVB:
+        return "MRV-B visa";
+    case TIMS_MRZ_FRENCH_ID:
+        return "French identity card (before 2021)";
+    case TIMS_MRZ_UNKNOWN:
+        break;
     }
     return "unrecognised MRZ";
 }
@@ -84,16 +92,15 @@ void cli_mrz_print(FILE *out, const tims_mrz *shown, const tims_mrz *original,
         row(out, "given names", m->given_names,
             m->name_truncated ? "(name field full: may be truncated)" : NULL);
         row(out, "document number", m->document_number,
-            m->document_number_extended ? "(long number, continued in the optional data)"
-                                        : NULL);
+            m->document_number_extended ? "(long number, continued in the optional data)" : NULL);
         state_row(out, "nationality", m->nationality);
         row(out, "date of birth", m->birth_date[0] ? m->birth_date : m->birth_date_raw, NULL);
         row(out, "sex", m->sex, NULL);
         if (m->format != TIMS_MRZ_FRENCH_ID)
             row(out, "date of expiry", m->expiry_date[0] ? m->expiry_date : m->expiry_date_raw,
                 NULL);
-        row(out, m->format == TIMS_MRZ_TD3 ? "personal number" : "optional data",
-            m->optional_data, NULL);
+        row(out, m->format == TIMS_MRZ_TD3 ? "personal number" : "optional data", m->optional_data,
+            NULL);
         if (m->format == TIMS_MRZ_TD1)
             row(out, "optional data 2", m->optional_data_2, NULL);
     }
@@ -178,8 +185,7 @@ static json_t *record_json(const tims_mrz *shown, const tims_mrz *original,
                         str_or_null(f && m->format == TIMS_MRZ_TD1, m->optional_data_2));
     json_object_set_new(o, "name_truncated", json_boolean(m->name_truncated));
     json_object_set_new(o, "no_primary_identifier", json_boolean(m->no_primary_identifier));
-    json_object_set_new(o, "document_number_extended",
-                        json_boolean(m->document_number_extended));
+    json_object_set_new(o, "document_number_extended", json_boolean(m->document_number_extended));
     json_object_set_new(o, "lines", lines_json(original));
     if (rep) {
         json_t *r = json_object();
@@ -191,9 +197,9 @@ static json_t *record_json(const tims_mrz *shown, const tims_mrz *original,
             for (size_t i = 0; i < rep->nchanges; i++) {
                 const tims_mrz_change *c = &rep->changes[i];
                 char from[2] = {c->from, '\0'}, to[2] = {c->to, '\0'};
-                json_array_append_new(changes, json_pack("{s:i,s:i,s:s,s:s}", "line", c->line,
-                                                         "position", c->position, "from", from,
-                                                         "to", to));
+                json_array_append_new(changes,
+                                      json_pack("{s:i,s:i,s:s,s:s}", "line", c->line, "position",
+                                                c->position, "from", from, "to", to));
             }
             json_object_set_new(r, "lines", lines_json(shown));
             json_object_set_new(r, "original_errors", errors_json(original));
@@ -208,14 +214,17 @@ static json_t *record_json(const tims_mrz *shown, const tims_mrz *original,
 
 static bool parse_today(const char *s, tims_mrz_date *d)
 {
-    int y, m, day;
-    char tail;
-    if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &day, &tail) != 3 ||
-        s[4] != '-' || s[7] != '-')
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
         return false;
-    d->year = y, d->month = m, d->day = day;
-    tims_mrz_options probe = {.today = *d};
-    tims_mrz scratch;
+    for (size_t i = 0; i < 10; i++) {
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+            return false;
+    }
+    d->year = atoi(s);
+    d->month = atoi(s + 5);
+    d->day = atoi(s + 8);
+    tims_mrz_options probe = {.today = *d}; /* the library says what a real date is */
+    static tims_mrz scratch;
     return tims_mrz_parse("", 0, &probe, &scratch) != TIMS_EINVAL;
 }
 
@@ -240,9 +249,8 @@ static int parse_args(int argc, char **argv, mrz_args *a)
             if (i + 1 >= argc)
                 return cli_usage_error(&cli_cmd_mrz, "--today needs a date, YYYY-MM-DD");
             if (!parse_today(argv[++i], &a->opts.today))
-                return cli_usage_error(&cli_cmd_mrz,
-                                       "--today '%s' is not a real date written YYYY-MM-DD",
-                                       argv[i]);
+                return cli_usage_error(
+                    &cli_cmd_mrz, "--today '%s' is not a real date written YYYY-MM-DD", argv[i]);
         } else {
             return cli_usage_error(&cli_cmd_mrz, "unknown option '%s'", s);
         }

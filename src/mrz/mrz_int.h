@@ -20,9 +20,9 @@ enum {
 /* Which check digit guards a letter-or-digit position. */
 enum {
     MRZ_G_NONE = 0,
-    MRZ_G_NUMBER,    /* the document number's own check digit */
-    MRZ_G_OPTIONAL,  /* the TD3 personal number's own check digit */
-    MRZ_G_COMPOSITE  /* only the composite check digit */
+    MRZ_G_NUMBER,   /* the document number's own check digit */
+    MRZ_G_OPTIONAL, /* the TD3 personal number's own check digit */
+    MRZ_G_COMPOSITE /* only the composite check digit */
 };
 
 #define MRZ_MAX_WIDTH 44

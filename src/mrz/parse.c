@@ -19,6 +19,8 @@ typedef struct seg {
     uint8_t line, start, len; /* 0-based line and start; len 0: the format has no such field */
 } seg;
 
+/* The tables below read like Doc 9303's; clang-format would put one field per line. */
+/* clang-format off */
 #define P(l, from, to) {(uint8_t)((l) - 1), (uint8_t)((from) - 1), (uint8_t)((to) - (from) + 1)}
 #define NOSEG {0, 0, 0}
 
@@ -101,16 +103,25 @@ static const layout french = {
     .optional_label = "administrative code",
 };
 
+/* clang-format on */
+
 static const layout *layout_for(tims_mrz_format format)
 {
     switch (format) {
-    case TIMS_MRZ_TD1: return &td1;
-    case TIMS_MRZ_TD2: return &td2;
-    case TIMS_MRZ_TD3: return &td3;
-    case TIMS_MRZ_MRVA: return &mrva;
-    case TIMS_MRZ_MRVB: return &mrvb;
-    case TIMS_MRZ_FRENCH_ID: return &french;
-    case TIMS_MRZ_UNKNOWN: break;
+    case TIMS_MRZ_TD1:
+        return &td1;
+    case TIMS_MRZ_TD2:
+        return &td2;
+    case TIMS_MRZ_TD3:
+        return &td3;
+    case TIMS_MRZ_MRVA:
+        return &mrva;
+    case TIMS_MRZ_MRVB:
+        return &mrvb;
+    case TIMS_MRZ_FRENCH_ID:
+        return &french;
+    case TIMS_MRZ_UNKNOWN:
+        break;
     }
     return NULL;
 }
@@ -125,13 +136,20 @@ static bool has(seg s)
 const char *tims_mrz_format_name(tims_mrz_format format)
 {
     switch (format) {
-    case TIMS_MRZ_TD1: return "TD1";
-    case TIMS_MRZ_TD2: return "TD2";
-    case TIMS_MRZ_TD3: return "TD3";
-    case TIMS_MRZ_MRVA: return "MRVA";
-    case TIMS_MRZ_MRVB: return "MRVB";
-    case TIMS_MRZ_FRENCH_ID: return "FRENCH_NATIONAL_ID";
-    case TIMS_MRZ_UNKNOWN: break;
+    case TIMS_MRZ_TD1:
+        return "TD1";
+    case TIMS_MRZ_TD2:
+        return "TD2";
+    case TIMS_MRZ_TD3:
+        return "TD3";
+    case TIMS_MRZ_MRVA:
+        return "MRVA";
+    case TIMS_MRZ_MRVB:
+        return "MRVB";
+    case TIMS_MRZ_FRENCH_ID:
+        return "FRENCH_NATIONAL_ID";
+    case TIMS_MRZ_UNKNOWN:
+        break;
     }
     return "UNKNOWN";
 }
@@ -139,11 +157,16 @@ const char *tims_mrz_format_name(tims_mrz_format format)
 const char *tims_mrz_code_name(tims_mrz_code code)
 {
     switch (code) {
-    case TIMS_MRZ_E_SHAPE: return "shape";
-    case TIMS_MRZ_E_LENGTH: return "length";
-    case TIMS_MRZ_E_CHARSET: return "charset";
-    case TIMS_MRZ_E_INVALID: return "invalid";
-    case TIMS_MRZ_E_CHECK_DIGIT: return "check_digit";
+    case TIMS_MRZ_E_SHAPE:
+        return "shape";
+    case TIMS_MRZ_E_LENGTH:
+        return "length";
+    case TIMS_MRZ_E_CHARSET:
+        return "charset";
+    case TIMS_MRZ_E_INVALID:
+        return "invalid";
+    case TIMS_MRZ_E_CHECK_DIGIT:
+        return "check_digit";
     }
     return "unknown";
 }
@@ -151,8 +174,8 @@ const char *tims_mrz_code_name(tims_mrz_code code)
 /* ---- reading lines into cells ----------------------------------------------------------- */
 
 typedef struct line_cells {
+    bool ascii;                            /* every cell is one byte: off[] is not used */
     uint16_t off[TIMS_MRZ_LINE_CHARS + 1]; /* byte offset of each kept cell in m->lines[i] */
-    size_t kept;
 } line_cells;
 
 typedef struct work {
@@ -255,6 +278,18 @@ static size_t read_line(tims_mrz_span span, char *dst, line_cells *lc)
     }
     while (n && is_trim((char)p[n - 1]))
         n--;
+    size_t plain = 0;
+    while (plain < n && p[plain] >= 0x20 && p[plain] < 0x7F)
+        plain++;
+    if (plain == n) { /* the usual case: printable ASCII, one byte per character */
+        if (dst) {
+            size_t kept = n < TIMS_MRZ_LINE_CHARS ? n : TIMS_MRZ_LINE_CHARS;
+            memcpy(dst, p, kept);
+            dst[kept] = '\0';
+            lc->ascii = true;
+        }
+        return n;
+    }
     size_t cells = 0, out = 0;
     for (size_t i = 0; i < n;) {
         uint32_t c;
@@ -268,8 +303,8 @@ static size_t read_line(tims_mrz_span span, char *dst, line_cells *lc)
         cells++;
     }
     if (dst) {
-        lc->kept = cells < TIMS_MRZ_LINE_CHARS ? cells : TIMS_MRZ_LINE_CHARS;
-        lc->off[lc->kept] = (uint16_t)out;
+        lc->ascii = false;
+        lc->off[cells < TIMS_MRZ_LINE_CHARS ? cells : TIMS_MRZ_LINE_CHARS] = (uint16_t)out;
         dst[out] = '\0';
     }
     return cells;
@@ -279,8 +314,16 @@ static size_t read_line(tims_mrz_span span, char *dst, line_cells *lc)
 static unsigned char cell(const work *w, int line, size_t i)
 {
     const line_cells *lc = &w->ln[line];
+    if (lc->ascii)
+        return (unsigned char)w->m->lines[line][i];
     uint16_t a = lc->off[i];
     return lc->off[i + 1] - a == 1 ? (unsigned char)w->m->lines[line][a] : 0;
+}
+
+/* byte offset of a cell */
+static size_t cell_at(const work *w, int line, size_t i)
+{
+    return w->ln[line].ascii ? i : w->ln[line].off[i];
 }
 
 static bool is_upper(unsigned c)
@@ -298,13 +341,22 @@ static bool is_mrz(unsigned c)
     return is_upper(c) || is_digit(c) || c == '<';
 }
 
+/* value + 1 of a character in a check digit (0-9, A=10 .. Z=35, '<' = 0); 0: not allowed */
+/* clang-format off */
+static const uint8_t values[256] = {
+    ['<'] = 1,
+    ['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5,
+    ['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+    ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16, ['G'] = 17,
+    ['H'] = 18, ['I'] = 19, ['J'] = 20, ['K'] = 21, ['L'] = 22, ['M'] = 23, ['N'] = 24,
+    ['O'] = 25, ['P'] = 26, ['Q'] = 27, ['R'] = 28, ['S'] = 29, ['T'] = 30, ['U'] = 31,
+    ['V'] = 32, ['W'] = 33, ['X'] = 34, ['Y'] = 35, ['Z'] = 36,
+};
+/* clang-format on */
+
 static int char_value(unsigned c)
 {
-    if (is_digit(c))
-        return (int)(c - '0');
-    if (is_upper(c))
-        return (int)(c - 'A' + 10);
-    return c == '<' ? 0 : -1;
+    return (int)values[c & 0xFF] - 1;
 }
 
 int tims_mrz_check_digit(const char *chars, size_t len)
@@ -372,8 +424,7 @@ static tims_mrz_error *add_error(work *w, const char *field, tims_mrz_code code,
 /* the bytes of one cell */
 static void cell_text(const work *w, int line, size_t i, char out[5])
 {
-    const line_cells *lc = &w->ln[line];
-    size_t a = lc->off[i], n = (size_t)lc->off[i + 1] - a;
+    size_t a = cell_at(w, line, i), n = cell_at(w, line, i + 1) - a;
     memcpy(out, w->m->lines[line] + a, n);
     out[n] = '\0';
 }
@@ -424,9 +475,9 @@ static void copy_bytes(const char *src, size_t n, char *dst, size_t cap, enum co
 
 static const char *seg_bytes(const work *w, seg s, size_t *n)
 {
-    const line_cells *lc = &w->ln[s.line];
-    *n = (size_t)lc->off[s.start + s.len] - lc->off[s.start];
-    return w->m->lines[s.line] + lc->off[s.start];
+    size_t a = cell_at(w, s.line, s.start);
+    *n = cell_at(w, s.line, s.start + s.len) - a;
+    return w->m->lines[s.line] + a;
 }
 
 static void copy_seg(const work *w, seg s, char *dst, size_t cap, enum copy_mode mode)
@@ -475,19 +526,32 @@ static int segs_check(const work *w, const seg *segs, size_t nsegs)
     return sum % 10;
 }
 
-/* compare the check digit at cd with the one segs give; empty_ok: an all-filler field may
- * carry '<' or '0'. shown is the value as the message quotes it. */
+enum check_kind {
+    CHECK_FIELD,    /* a field's own check digit */
+    CHECK_OPTIONAL, /* the same, but an all-filler field may carry '<' or '0' */
+    CHECK_COMPOSITE /* the composite check digit */
+};
+
+/* compare the check digit at cd with the one segs give */
 static void check_digit(work *w, const char *field, const char *label, const seg *segs,
-                        size_t nsegs, seg cd, const char *shown, bool empty_ok)
+                        size_t nsegs, seg cd, enum check_kind kind)
 {
     int expected = segs_check(w, segs, nsegs);
     if (expected < 0)
         return; /* characters outside the MRZ set: the field's own error says so */
     unsigned got = cell(w, cd.line, cd.start);
-    bool empty = empty_ok && nsegs == 1 && all_fillers(w, segs[0]);
+    bool empty = kind == CHECK_OPTIONAL && all_fillers(w, segs[0]);
     if (empty ? (got == '<' || got == '0') : got == (unsigned)('0' + expected))
         return;
-    char got_text[5];
+    char shown[TIMS_MRZ_TEXT(24)] = "", got_text[5];
+    for (size_t i = 0, used = 0; i < nsegs && kind == CHECK_FIELD; i++) {
+        size_t n;
+        const char *b = seg_bytes(w, segs[i], &n);
+        if (used + n < sizeof shown) {
+            memcpy(shown + used, b, n);
+            shown[used += n] = '\0';
+        }
+    }
     cell_text(w, cd.line, cd.start, got_text);
     tims_mrz_error *e;
     if (empty)
@@ -495,7 +559,7 @@ static void check_digit(work *w, const char *field, const char *label, const seg
                       "line %d, position %d: check digit of the %s is %s, but an empty field "
                       "needs < or 0",
                       cd.line + 1, cd.start + 1, label, got_text);
-    else if (strcmp(field, "composite") == 0)
+    else if (kind == CHECK_COMPOSITE)
         e = add_error(w, field, TIMS_MRZ_E_CHECK_DIGIT, cd.line + 1, cd.start + 1,
                       "line %d, position %d: the composite check digit is %s, but the "
                       "characters it covers give %d",
@@ -511,11 +575,9 @@ static void check_digit(work *w, const char *field, const char *label, const seg
 }
 
 static void check_seg_digit(work *w, const char *field, const char *label, seg value, seg cd,
-                            bool empty_ok)
+                            enum check_kind kind)
 {
-    char shown[TIMS_MRZ_TEXT(24)];
-    copy_seg(w, value, shown, sizeof shown, COPY_RAW);
-    check_digit(w, field, label, &value, 1, cd, shown, empty_ok);
+    check_digit(w, field, label, &value, 1, cd, kind);
 }
 
 static void document_code(work *w, const layout *L)
@@ -550,8 +612,7 @@ static void document_code(work *w, const layout *L)
                   L->code.start + 1, m->document_code, rule);
 }
 
-static void state_code(work *w, seg s, char *dst, size_t cap, const char *field,
-                       const char *label)
+static void state_code(work *w, seg s, char *dst, size_t cap, const char *field, const char *label)
 {
     copy_seg(w, s, dst, cap, COPY_TRAIL);
     if (tims_country_by_code(dst))
@@ -680,8 +741,8 @@ static void document_number(work *w, const layout *L)
                   "line %d, position %d: the document number is empty", num.line + 1,
                   num.start + 1);
     }
-    check_digit(w, "document_number", "document number", parts, has(parts[1]) ? 2 : 1, cd, joined,
-                false);
+    check_digit(w, "document_number", "document number", parts, has(parts[1]) ? 2 : 1, cd,
+                CHECK_FIELD);
 }
 
 static int days_in_month(int y, int m)
@@ -737,8 +798,8 @@ static int read_date(const work *w, seg s, bool birth, char iso[11])
         tims_mrz_date t = w->opts->today;
         y = t.year / 100 * 100 + yy;
         long have = (long)y * 10000 + mm * 100 + dd;
-        long now = (long)t.year * 10000 + (digits >= 4 ? t.month * 100 : 0) +
-                   (digits == 6 ? t.day : 0);
+        long now =
+            (long)t.year * 10000 + (digits >= 4 ? t.month * 100 : 0) + (digits == 6 ? t.day : 0);
         if (have > now)
             y -= 100;
     }
@@ -773,7 +834,7 @@ static void date_field(work *w, seg s, seg cd, bool birth, char *iso, char *raw,
         add_error(w, field, TIMS_MRZ_E_INVALID, s.line + 1, s.start + 1,
                   "line %d, position %d: %s %s is not a real calendar date", s.line + 1,
                   s.start + 1, label, raw);
-    check_seg_digit(w, field, label, s, cd, false);
+    check_seg_digit(w, field, label, s, cd, CHECK_FIELD);
 }
 
 static void sex_field(work *w, seg s)
@@ -792,8 +853,8 @@ static void sex_field(work *w, seg s)
                   s.line + 1, s.start + 1);
     else
         add_error(w, "sex", TIMS_MRZ_E_INVALID, s.line + 1, s.start + 1,
-                  "line %d, position %d: sex \"%s\" is not M, F or < (unspecified)",
-                  s.line + 1, s.start + 1, m->sex);
+                  "line %d, position %d: sex \"%s\" is not M, F or < (unspecified)", s.line + 1,
+                  s.start + 1, m->sex);
 }
 
 static void charset(work *w, const layout *L)
@@ -857,14 +918,15 @@ static void parse_fields(work *w, const layout *L)
         plain_field(w, rest, m->optional_data, "optional_data", L->optional_label);
     }
     if (has(L->optional_cd))
-        check_seg_digit(w, "optional_data", L->optional_label, L->optional, L->optional_cd, true);
+        check_seg_digit(w, "optional_data", L->optional_label, L->optional, L->optional_cd,
+                        CHECK_OPTIONAL);
     if (has(L->optional2)) {
         copy_seg(w, L->optional2, m->optional_data_2, sizeof m->optional_data_2, COPY_TRIM);
         plain_field(w, L->optional2, m->optional_data_2, "optional_data_2", "optional data");
     }
     if (has(L->composite_cd))
         check_digit(w, "composite", "composite", L->composite, TIMS_ARRAY_LEN(L->composite),
-                    L->composite_cd, "", false);
+                    L->composite_cd, CHECK_COMPOSITE);
 }
 
 /* ---- shape ------------------------------------------------------------------------------ */
@@ -934,7 +996,10 @@ tims_err mrz_parse_core(const tims_mrz_span *first, size_t nfirst, size_t ntotal
     if (!m || !mrz_options_ok(opts) || (nfirst && !first) || nfirst > TIMS_MRZ_MAX_LINES ||
         nfirst > ntotal)
         return TIMS_EINVAL;
-    work w = {.m = m, .opts = opts, .messages = messages};
+    work w; /* not zeroed: read_line fills what is read */
+    w.m = m;
+    w.opts = opts;
+    w.messages = messages;
     clear(m, ntotal);
     for (size_t i = 0; i < nfirst; i++)
         m->line_length[i] = read_line(first[i], m->lines[i], &w.ln[i]);
@@ -980,8 +1045,7 @@ static bool blank(const char *p, size_t n)
     return true;
 }
 
-tims_err tims_mrz_parse(const char *text, size_t len, const tims_mrz_options *opts,
-                        tims_mrz *out)
+tims_err tims_mrz_parse(const char *text, size_t len, const tims_mrz_options *opts, tims_mrz *out)
 {
     if (!text && len)
         return TIMS_EINVAL;
@@ -1010,8 +1074,8 @@ tims_err tims_mrz_parse(const char *text, size_t len, const tims_mrz_options *op
 
 /* ---- positions for the repair ----------------------------------------------------------- */
 
-static void mark(uint8_t kind[3][MRZ_MAX_WIDTH], uint8_t group[3][MRZ_MAX_WIDTH], seg s,
-                 uint8_t k, uint8_t g)
+static void mark(uint8_t kind[3][MRZ_MAX_WIDTH], uint8_t group[3][MRZ_MAX_WIDTH], seg s, uint8_t k,
+                 uint8_t g)
 {
     if (!has(s))
         return;
@@ -1032,7 +1096,7 @@ void mrz_position_kinds(const tims_mrz *m, uint8_t kind[3][MRZ_MAX_WIDTH],
     const seg letters[] = {L->code, L->state, L->nationality, L->name, L->given};
     for (size_t i = 0; i < TIMS_ARRAY_LEN(letters); i++)
         mark(kind, group, letters[i], MRZ_K_LETTER, MRZ_G_NONE);
-    const seg digits[] = {L->number_cd, L->birth, L->birth_cd, L->expiry,
+    const seg digits[] = {L->number_cd, L->birth,       L->birth_cd,    L->expiry,
                           L->expiry_cd, L->optional_cd, L->composite_cd};
     for (size_t i = 0; i < TIMS_ARRAY_LEN(digits); i++)
         mark(kind, group, digits[i], MRZ_K_DIGIT, MRZ_G_NONE);
@@ -1048,8 +1112,7 @@ void mrz_position_kinds(const tims_mrz *m, uint8_t kind[3][MRZ_MAX_WIDTH],
         while (n < L->optional.len && l1[L->optional.start + n] != '<')
             n++;
         kind[0][L->number_cd.start] = MRZ_K_NONE;
-        mark(kind, group, (seg){0, L->optional.start, (uint8_t)(n - 1)}, MRZ_K_MIXED,
-             MRZ_G_NUMBER);
+        mark(kind, group, (seg){0, L->optional.start, (uint8_t)(n - 1)}, MRZ_K_MIXED, MRZ_G_NUMBER);
         mark(kind, group, (seg){0, (uint8_t)(L->optional.start + n - 1), 1}, MRZ_K_DIGIT,
              MRZ_G_NONE);
     }

@@ -29,8 +29,8 @@ static char partner(char c)
 
 typedef char mrz_lines[3][MRZ_MAX_WIDTH + 1];
 
-static void parse_lines(mrz_lines lines, size_t nl, const tims_mrz_options *opts,
-                        bool messages, tims_mrz *out)
+static void parse_lines(mrz_lines lines, size_t nl, const tims_mrz_options *opts, bool messages,
+                        tims_mrz *out)
 {
     tims_mrz_span spans[3];
     for (size_t l = 0; l < nl; l++)
@@ -217,10 +217,14 @@ tims_err tims_mrz_repair(const tims_mrz *rec, const tims_mrz_options *opts,
 const char *tims_mrz_repair_status_name(tims_mrz_repair_status status)
 {
     switch (status) {
-    case TIMS_MRZ_REPAIR_NOT_NEEDED: return "not_needed";
-    case TIMS_MRZ_REPAIR_UNIQUE: return "unique";
-    case TIMS_MRZ_REPAIR_NONE: return "none";
-    case TIMS_MRZ_REPAIR_AMBIGUOUS: return "ambiguous";
+    case TIMS_MRZ_REPAIR_NOT_NEEDED:
+        return "not_needed";
+    case TIMS_MRZ_REPAIR_UNIQUE:
+        return "unique";
+    case TIMS_MRZ_REPAIR_NONE:
+        return "none";
+    case TIMS_MRZ_REPAIR_AMBIGUOUS:
+        return "ambiguous";
     }
     return "unknown";
 }
