@@ -170,17 +170,21 @@ tims_err tims_node_stay_json(const char *policy, int limited, const tims_stay_re
 /* ---- history, corrections, log ------------------------------------------------------- */
 
 /* One crossing in a traveller's history: its current view, and the original as recorded when
- * corrections changed it. */
+ * corrections changed it, with the corrections themselves. */
 typedef struct tims_history_item {
     tims_crossing current;
-    tims_crossing original;   /* valid when current.corrections > 0 */
+    tims_crossing original;   /* valid when current.corrections > 0 (a redacted original:
+                                 equal to current) */
     char id[TIMS_NODE_ID_LEN];
+    char *corrections_json;   /* owned: JSON array of {"id","time","officer","reason","set",
+                                 "void"} naming this crossing, oldest first; NULL when none */
 } tims_history_item;
 
 /* tims_node_history - the traveller's crossings, oldest first, corrections applied;
- * *out owned by the caller (tims_free), NULL with *count 0 when none. */
+ * *out owned by the caller (tims_node_history_free), NULL with *count 0 when none. */
 tims_err tims_node_history(tims_node *node, const char *state, const char *number,
                            tims_history_item **out, size_t *count, tims_diag *diag);
+void tims_node_history_free(tims_history_item *items, size_t count);
 
 /* tims_node_history_json - the history as a JSON array, appended to out. */
 tims_err tims_node_history_json(const tims_history_item *items, size_t count, tims_buf *out);

@@ -42,6 +42,8 @@ static void print_item(const tims_history_item *it)
         printf(" time=%s", when);
     }
     putchar('\n');
+    if (it->corrections_json)
+        printf("    corrections: %s\n", it->corrections_json);
 }
 
 static int run(int argc, char **argv)
@@ -85,7 +87,7 @@ static int run(int argc, char **argv)
     rc = fflush(stdout) == 0 ? EX_OK : cli_error(EX_IOERR, "cannot write the history");
 done:
     tims_buf_free(&out);
-    tims_free(items);
+    tims_node_history_free(items, count);
     tims_node_close(node);
     return rc;
 }

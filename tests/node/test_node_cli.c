@@ -397,6 +397,13 @@ static void a_correction_shows_the_corrected_value_and_the_original(void **state
     assert_string_equal(json_string_value(json_object_get(orig, "vehicle")), "");
     assert_string_equal(json_string_value(json_object_get(orig, "time")), "2011-06-01T10:00:00Z");
     assert_null(json_object_get(orig, "surname")); /* unchanged fields are not repeated */
+    json_t *ce = json_object_get(item, "correction_entries");
+    assert_int_equal(json_array_size(ce), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(ce, 0), "reason")),
+                        "typed from the paper register");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(ce, 0), "officer")), "sup-2");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(json_array_get(ce, 0), "set"), "vehicle")),
+                        "AB-123-CD");
     json_decref(h);
 
     /* the text form shows both too */
@@ -438,6 +445,48 @@ static void corrections_take_only_known_fields_and_valid_values(void **state)
     assert_int_equal(tu_run(badid, NULL, NULL, NULL), 65);
     assert_int_equal(log_count(f, NULL), before);
     tims_buf_free(&err);
+}
+
+static void a_voided_crossing_leaves_the_history_and_the_stay(void **state)
+{
+    fixture *f = *state;
+    init_node(f, NULL);
+    json_decref(cross(f, "entry", "2011-01-01T08:00:00Z", specimen, NULL));
+    json_t *wrong = cross(f, "exit", "2011-01-02T08:00:00Z", specimen, NULL);
+    char id[64];
+    snprintf(id, sizeof id, "%s", json_string_value(json_object_get(wrong, "id")));
+    json_decref(wrong);
+    const char *corr[] = {"correct", "--data", f->dir, "--id", id, "--reason", "scanned twice, wrong direction",
+                          "--officer", "sup-2", "--void", NULL};
+    assert_int_equal(tu_run(corr, NULL, NULL, NULL), 0);
+    const char *hist[] = {"history", "--data", f->dir, "--doc", "UTO:L898902C3", "--json", NULL};
+    json_t *h = run_json(hist, 0);
+    assert_int_equal(json_array_size(h), 1);
+    json_decref(h);
+    const char *st[] = {"stay", "--data", f->dir, "--doc", "UTO:L898902C3", "--on", "2011-01-10", "--json", NULL};
+    json_t *s = run_json(st, 0);
+    assert_true(json_is_true(json_object_get(s, "inside"))); /* the exit no longer counts */
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(s, "stay"), "days_used")), 10);
+    json_decref(s);
+}
+
+static void stay_and_history_check_their_arguments(void **state)
+{
+    fixture *f = *state;
+    init_node(f, NULL);
+    const char *bad_on[] = {"stay", "--data", f->dir, "--doc", "UTO:L898902C3", "--on", "2011-02-30", NULL};
+    assert_int_equal(tu_run(bad_on, NULL, NULL, NULL), 64);
+    const char *bad_doc[] = {"history", "--data", f->dir, "--doc", "L898902C3", NULL};
+    assert_int_equal(tu_run(bad_doc, NULL, NULL, NULL), 64);
+    const char *nobody[] = {"stay", "--data", f->dir, "--doc", "UTO:X1", NULL};
+    assert_int_equal(tu_run(nobody, NULL, NULL, NULL), 66);
+    tims_buf out = {0};
+    const char *none[] = {"history", "--data", f->dir, "--doc", "UTO:X1", NULL};
+    assert_int_equal(tu_run(none, NULL, &out, NULL), 0);
+    assert_non_null(strstr(out.data, "no crossings"));
+    tims_buf_free(&out);
+    const char *nofile[] = {"cross", "--data", f->dir, "--direction", "entry", "--mrz-file", "/nonexistent/mrz", NULL};
+    assert_int_equal(tu_run(nofile, NULL, NULL, NULL), 66);
 }
 
 static void log_lists_entries_newest_last_and_filters(void **state)
@@ -510,6 +559,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(cross_without_at_records_now, setup, teardown),
         cmocka_unit_test_setup_teardown(a_correction_shows_the_corrected_value_and_the_original, setup, teardown),
         cmocka_unit_test_setup_teardown(corrections_take_only_known_fields_and_valid_values, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_voided_crossing_leaves_the_history_and_the_stay, setup, teardown),
+        cmocka_unit_test_setup_teardown(stay_and_history_check_their_arguments, setup, teardown),
         cmocka_unit_test_setup_teardown(log_lists_entries_newest_last_and_filters, setup, teardown),
         cmocka_unit_test_setup_teardown(the_journal_verifies_after_a_series_of_crossings, setup, teardown),
     };
