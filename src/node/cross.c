@@ -232,8 +232,10 @@ tims_err tims_node_cross(tims_node *n, const tims_cross_request *req, int64_t no
     int hit = 0;
     if ((err = node_screen(n, &who, &r->screening_json, &hit, diag)) != TIMS_OK)
         goto fail;
-    if (hit)
+    if (hit > 0)
         add_reason(r, TIMS_REASON_WATCHLIST, "the traveller matches a watchlist entry; see screening");
+    else if (hit < 0)
+        add_reason(r, TIMS_REASON_SCREENING_FAILED, "the watchlists could not be searched; see screening");
     if ((err = decide(n, c, &m, r, diag)) != TIMS_OK)
         goto fail;
     r->refer = r->reasons != 0;

@@ -34,8 +34,8 @@ typedef struct node_person {
 
 tims_err node_screen_open(tims_node *n, tims_diag *diag);
 void node_screen_close(tims_node *n);
-/* node_screen - the "screening" object as JSON text (*json owned by the caller) and whether
- * it holds a hit. */
+/* node_screen - the "screening" object as JSON text (*json owned by the caller); *hit is 1
+ * for a hit, 0 for none (or no lists), -1 when lists exist but could not be searched. */
 tims_err node_screen(tims_node *n, const node_person *p, char **json, int *hit, tims_diag *diag);
 
 /* The fields of an MRZ that a crossing needs (mrz_read.c adapts the MRZ parser). */
