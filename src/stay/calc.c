@@ -4,7 +4,9 @@
  * result is what was known on on_day). A prefix sum over the bitmap answers "days of stay in
  * the window ending on d" in O(1), so checking every window ending on a day of stay is linear
  * in the days covered. The latest legal exit is found by extending a continuous stay from
- * on_day one day at a time; it cannot pass on_day + max_days, so the loop is short. */
+ * on_day one day at a time; it cannot pass on_day + max_days, so the loop is short.
+ * Days after on_day are never marked from the visits, so the bitmap beyond on_day is all
+ * zeros until the loop marks it. */
 #include <string.h>
 
 #include "tims/stay.h"
@@ -124,14 +126,12 @@ tims_err tims_stay_evaluate(const tims_stay_policy *policy, const tims_stay_visi
         }
     }
 
-    /* Stay continuously from on_day: each added day changes only the prefix sums after it. */
+    /* Stay continuously from on_day. Adding day d changes only the prefix sums after it, and
+     * the window ending on d reads no sum beyond prefix[d + 1]: refresh that one as we go. */
     int64_t last_ok = on - 1;
     for (int64_t d = on; d < (int64_t)span - 1; d++) {
-        if (!stay[d]) {
-            stay[d] = 1;
-            for (size_t i = (size_t)d; i < span; i++)
-                prefix[i + 1] = prefix[i] + stay[i];
-        }
+        stay[d] = 1;
+        prefix[d + 1] = prefix[d] + 1;
         if (window_count(prefix, d, window) > max)
             break;
         last_ok = d;
