@@ -1,4 +1,5 @@
 /* cmd_init.c - `tims init`: create a node folder (key pair, database, tims.ini, stay rules). */
+#include <ctype.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -24,6 +25,10 @@ static int run(int argc, char **argv)
     tims_node_config_defaults(&cfg, name);
     if (strlen(name) >= sizeof cfg.name || strlen(name) >= sizeof cfg.bcp)
         return cli_usage_error(&cli_cmd_init, "--name is longer than %zu characters", sizeof cfg.bcp - 1);
+    for (const char *p = name; *p; p++) {
+        if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_' && *p != '.')
+            return cli_usage_error(&cli_cmd_init, "--name '%s' may hold only letters, digits, '-', '_' and '.'", name);
+    }
     if (role) {
         if (strcmp(role, "bcp") == 0)
             cfg.role = TIMS_ROLE_BCP;

@@ -180,6 +180,8 @@ static void init_without_name_or_with_a_bad_country_is_a_usage_error(void **stat
     assert_int_equal(tu_run(badc, NULL, NULL, NULL), 64);
     const char *badrole[] = {"init", "--data", f->dir, "--name", "x", "--role", "king", NULL};
     assert_int_equal(tu_run(badrole, NULL, NULL, NULL), 64);
+    const char *badname[] = {"init", "--data", f->dir, "--name", "north gate", NULL};
+    assert_int_equal(tu_run(badname, NULL, NULL, NULL), 64);
     struct stat st;
     assert_int_not_equal(stat(f->dir, &st), 0); /* nothing was created */
 }
