@@ -3,6 +3,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -114,6 +115,60 @@ static void ids_name_the_origin_prefix_and_the_seq(void **state)
     assert_string_equal(id, "a0a1a2a3a4a5a6a7:42");
 }
 
+/* A crossing through the library when the n-th allocation fails: an error or a crossing, never
+ * a crash, a leak, or a half-written journal. */
+static void a_crossing_survives_allocation_failure_at_every_step(void **state)
+{
+    (void)state;
+    char *tmp = tu_tempdir();
+    tims_buf dir = {0};
+    assert_int_equal(tims_buf_printf(&dir, "%s/node", tmp), TIMS_OK);
+    tims_node_config cfg;
+    tims_node_config_defaults(&cfg, "alloc");
+    assert_int_equal(tims_node_init(dir.data, &cfg, 1700000000000000LL, NULL), TIMS_OK);
+    tims_node *node = NULL;
+    assert_int_equal(tims_node_open(dir.data, 0, &node, NULL), TIMS_OK);
+    char *path = tu_data_path("mrz/vectors.jsonl");
+    char *text = tu_read_file(path, NULL);
+    /* the first record's two MRZ lines, taken from its JSON by hand */
+    char *a = strstr(text, "[\"") + 2, *b = strstr(a, "\", \"") + 4;
+    char mrz[100];
+    snprintf(mrz, sizeof mrz, "%.44s\n%.44s\n", a, b);
+    size_t recorded = 0;
+    int ok_seen = 0;
+    for (long n = 0; n < 400 && !ok_seen; n++) {
+        tims_cross_request req = {.mrz = mrz, .mrz_len = strlen(mrz), .direction = TIMS_DIR_ENTRY,
+                                  .at_us = 1300000000000000LL};
+        tims_cross_result r;
+        tims_alloc_fail_after(n);
+        tims_err err = tims_node_cross(node, &req, 1700000000000000LL, &r, NULL);
+        tims_alloc_fail_after(-1);
+        if (err == TIMS_OK) {
+            recorded++;
+            ok_seen = 1;
+            tims_cross_result_clear(&r);
+        } else {
+            assert_int_equal(err, TIMS_ENOMEM);
+        }
+    }
+    assert_true(ok_seen);
+    tims_entry *entries = NULL;
+    size_t count = 0;
+    assert_int_equal(tims_node_log(node, TIMS_KIND_CROSSING, 0, &entries, &count, NULL), TIMS_OK);
+    assert_int_equal(count, recorded);
+    for (size_t i = 0; i < count; i++)
+        tims_entry_clear(&entries[i]);
+    tims_free(entries);
+    tims_verify_report rep;
+    assert_int_equal(tims_store_verify(tims_node_store(node), TIMS_VERIFY_STRICT, &rep, NULL), TIMS_OK);
+    tims_node_close(node);
+    tims_free(text);
+    tims_free(path);
+    tims_buf_free(&dir);
+    tu_rmtree(tmp);
+    tims_free(tmp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -122,6 +177,7 @@ int main(void)
         cmocka_unit_test(times_are_iso_8601_with_a_zone),
         cmocka_unit_test(document_keys_are_state_colon_number),
         cmocka_unit_test(ids_name_the_origin_prefix_and_the_seq),
+        cmocka_unit_test(a_crossing_survives_allocation_failure_at_every_step),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
