@@ -89,6 +89,9 @@ tims_err tims_store_append_many(tims_store *s, const tims_keypair *kp,
  * keep a disk from filling; tests use it to simulate a full disk. */
 tims_err tims_store_limit_pages(tims_store *s, uint64_t max_pages);
 
+/* tims_store_stats - appended entries and the transactions (fsyncs) they took since open. */
+void tims_store_stats(tims_store *s, uint64_t *commits, uint64_t *entries);
+
 /* tims_store_import - write entries signed by other origins (sync, import): each run of one
  * origin must continue its stored chain (or repeat stored entries exactly, which is harmless)
  * and verify with every signature checked; the whole batch is one transaction. An entry that
@@ -222,6 +225,13 @@ tims_err tims_store_history(tims_store *s, const char *issuing_state, const char
  * absent, annulled or redacted. */
 tims_err tims_store_get_crossing(tims_store *s, const tims_entry_ref *entry,
                                  tims_crossing *out, tims_diag *diag);
+
+/* tims_store_corrections_of - the correction entries naming the crossing `target`, in the
+ * order they apply (correction time, then entry), found through the corrections index (no
+ * journal scan). *out is owned by the caller: tims_entry_clear each, then tims_free the array;
+ * *count 0 and *out NULL when there are none. Redacted corrections are left out. */
+tims_err tims_store_corrections_of(tims_store *s, const tims_entry_ref *target,
+                                   tims_entry **out, size_t *count, tims_diag *diag);
 
 /* ---- checking and rebuilding --------------------------------------------------------- */
 

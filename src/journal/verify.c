@@ -33,7 +33,7 @@ static tims_err fail_at(tims_verify_fail *fail, tims_verify_problem p, const uin
         fail->problem = p;
         memcpy(fail->origin, origin, TIMS_PUBKEY_LEN);
         fail->seq = seq;
-        snprintf(fail->detail, sizeof fail->detail, "%s", detail);
+        snprintf(fail->detail, sizeof fail->detail, "%.*s", (int)sizeof fail->detail - 1, detail);
     }
     return TIMS_ETAMPER;
 }

@@ -238,6 +238,14 @@ static void correction_changes_the_current_view_and_keeps_the_original(void **st
     assert_int_equal(tims_store_get_entry(f->s, f->kp.pk, 4, &e, &d), TIMS_OK);
     assert_non_null(strstr((char *)e.body, "X0000003"));
     tims_entry_clear(&e);
+    tims_entry *cs;
+    size_t nc;
+    assert_int_equal(tims_store_corrections_of(f->s, &target, &cs, &nc, &d), TIMS_OK);
+    assert_int_equal(nc, 1);
+    assert_int_equal(cs[0].seq, ref.seq);
+    assert_non_null(strstr((char *)cs[0].body, "typo in the number"));
+    tims_entry_clear(&cs[0]);
+    tims_free(cs);
     /* annulling removes it from the view */
     assert_int_equal(tims_store_record_correction(f->s, &f->kp, 100, &target, NULL, 0, 1,
                                                   "recorded twice", "s-1", NULL, &d),
