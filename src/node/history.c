@@ -114,48 +114,40 @@ void tims_node_history_free(tims_history_item *items, size_t count)
     tims_free(items);
 }
 
-typedef struct corr_ctx {
-    tims_history_item *items;
-    size_t count;
-    tims_buf *lists; /* one JSON array in the making per item */
-    tims_err err;
-} corr_ctx;
-
-/* collect_correction - add a correction entry to the list of the item it names. */
-static int collect_correction(const tims_entry *e, void *arg)
+/* corrections_json - the correction entries naming crossing `target` as a JSON array
+ * (*out owned by the caller; NULL when there are none). */
+static tims_err corrections_json(tims_node *n, const tims_entry_ref *target, char **out, tims_diag *diag)
 {
-    corr_ctx *ctx = arg;
-    if (e->kind != TIMS_KIND_CORRECTION || !e->body)
-        return 0;
-    json_error_t jerr;
-    json_t *body = json_loadb((const char *)e->body, e->body_len, 0, &jerr);
-    json_t *target = json_object_get(body, "target");
-    const char *origin = json_string_value(json_object_get(target, "origin"));
-    json_int_t seq = json_integer_value(json_object_get(target, "seq"));
-    for (size_t i = 0; origin && i < ctx->count; i++) {
-        const tims_entry_ref *ref = &ctx->items[i].current.entry;
-        char hex[2 * TIMS_PUBKEY_LEN + 1];
-        tims_hex(ref->origin, TIMS_PUBKEY_LEN, hex);
-        if ((uint64_t)seq != ref->seq || strcmp(hex, origin) != 0)
-            continue;
+    tims_entry *entries = NULL;
+    size_t count = 0;
+    tims_buf b = {0};
+    *out = NULL;
+    tims_err err = tims_store_corrections_of(n->store, target, &entries, &count, diag);
+    for (size_t i = 0; err == TIMS_OK && i < count; i++) {
+        const tims_entry *e = &entries[i];
+        json_error_t jerr;
+        json_t *body = e->body ? json_loadb((const char *)e->body, e->body_len, 0, &jerr) : NULL;
         char id[TIMS_NODE_ID_LEN], when[32];
         tims_node_format_id(e->origin, e->seq, id);
         tims_node_format_time(e->time_us, when);
-        tims_buf *b = &ctx->lists[i];
         json_t *view = json_pack("{s:s, s:s, s:O?, s:O?, s:O?, s:O?}", "id", id, "time", when, "officer",
                                  json_object_get(body, "officer"), "reason", json_object_get(body, "reason"),
                                  "set", json_object_get(body, "set"), "void", json_object_get(body, "void"));
         char *text = view ? json_dumps(view, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-        tims_err err = text ? tims_buf_printf(b, "%s%s", b->len ? "," : "[", text) : TIMS_ENOMEM;
+        err = text ? tims_buf_printf(&b, "%s%s", i ? "," : "[", text) : TIMS_ENOMEM;
         free(text);
         json_decref(view);
-        if (err != TIMS_OK) {
-            json_decref(body);
-            return ctx->err = err;
-        }
+        json_decref(body);
     }
-    json_decref(body);
-    return 0;
+    if (err == TIMS_OK && count)
+        err = tims_buf_putc(&b, ']');
+    if (err == TIMS_OK && count && !(*out = tims_buf_steal(&b)))
+        err = TIMS_ENOMEM;
+    for (size_t i = 0; i < count; i++)
+        tims_entry_clear(&entries[i]);
+    tims_free(entries);
+    tims_buf_free(&b);
+    return err;
 }
 
 tims_err tims_node_history(tims_node *n, const char *state, const char *number,
@@ -163,9 +155,7 @@ tims_err tims_node_history(tims_node *n, const char *state, const char *number,
 {
     tims_crossing *c = NULL;
     size_t nc = 0;
-    int corrected = 0;
     tims_history_item *items = NULL;
-    tims_buf *lists = NULL;
     tims_entry e;
     memset(&e, 0, sizeof e);
     tims_err err = tims_store_history(n->store, state, number, &c, &nc, diag);
@@ -180,42 +170,20 @@ tims_err tims_node_history(tims_node *n, const char *state, const char *number,
         tims_node_format_id(c[i].entry.origin, c[i].entry.seq, items[i].id);
         if (c[i].corrections == 0)
             continue;
-        corrected = 1;
         items[i].original = c[i];
         if ((err = tims_store_get_entry(n->store, c[i].entry.origin, c[i].entry.seq, &e, diag)) != TIMS_OK)
             goto fail;
         if (e.body && (err = tims_crossing_from_body(e.body, e.body_len, &items[i].original, diag)) != TIMS_OK)
             goto fail;
         tims_entry_clear(&e);
-    }
-    if (corrected) {
-        /* the corrections themselves: one pass over the journal */
-        if (!(lists = tims_calloc(nc, sizeof *lists))) {
-            err = TIMS_ENOMEM;
-            goto fail;
-        }
-        corr_ctx ctx = {items, nc, lists, TIMS_OK};
-        err = tims_store_each_entry(n->store, NULL, 0, 0, collect_correction, &ctx, diag);
-        if (err == TIMS_OK)
-            err = ctx.err;
-        for (size_t i = 0; err == TIMS_OK && i < nc; i++) {
-            if (lists[i].len && (err = tims_buf_putc(&lists[i], ']')) == TIMS_OK)
-                items[i].corrections_json = tims_buf_steal(&lists[i]);
-        }
-        if (err != TIMS_OK)
+        if ((err = corrections_json(n, &c[i].entry, &items[i].corrections_json, diag)) != TIMS_OK)
             goto fail;
     }
-    for (size_t i = 0; lists && i < nc; i++)
-        tims_buf_free(&lists[i]);
-    tims_free(lists);
     tims_free(c);
     *out = items;
     *count = nc;
     return TIMS_OK;
 fail:
-    for (size_t i = 0; lists && i < nc; i++)
-        tims_buf_free(&lists[i]);
-    tims_free(lists);
     tims_entry_clear(&e);
     tims_free(c);
     tims_node_history_free(items, nc);
