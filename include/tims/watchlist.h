@@ -3,8 +3,14 @@
  * A tims_wl_list holds the entries of one list release (OFAC SDN, UN, CSL, a national list ...)
  * in one model, whatever the file format it came from. Importers parse a file set completely
  * before returning: either a whole valid list or an error naming file, line and field, never
- * a partial list. A list owns all its memory (strings live in its arena); tims_wl_list_free()
- * releases everything and is safe on NULL.
+ * a partial list. The one exception: tims_wl_import reads a CSV whose last row is cut off by
+ * the end of the file without that row, and says so (dropped_rows, warning); the node's store
+ * (tims_wl_install) refuses such a file unless its caller allows it. A list owns all its
+ * memory (strings live in its arena); tims_wl_list_free() releases everything, safe on NULL.
+ *
+ * Lists a node uses live in its data folder (DIR/lists/NAME/, with a manifest of hashes):
+ * tims_wl_install() stores one atomically, tims_wl_load_dir() loads them all, checked.
+ * tims_wl_diff_lists() compares two releases. docs/lists.md describes the formats.
  *
  * Screening (tims_wl_index) is built over one or more lists and answers queries by name, date
  * of birth, nationality, sex and document; see the second half of this header.
@@ -46,6 +52,8 @@ typedef struct tims_wl_name {
     const char *full;      /* as the list writes it, UTF-8, in "First Last" order when known */
     uint8_t kind;          /* tims_wl_name_kind */
     uint8_t weak;          /* a weak / low-quality alias (OFAC "weak", UN "Low") */
+    const char *listed;    /* the form the list writes ("LAST, First") when it differs from
+                              full, else NULL */
 } tims_wl_name;
 
 /* A date of birth: exact, month-only, year-only, or a range of years. */
@@ -54,6 +62,7 @@ typedef struct tims_wl_date {
     int16_t year_to;       /* == year_from for a single year */
     uint8_t month;         /* 0 = unknown */
     uint8_t day;           /* 0 = unknown */
+    uint8_t approx;        /* the list says "circa" / APPROXIMATELY */
 } tims_wl_date;
 
 typedef struct tims_wl_document {
@@ -61,6 +70,12 @@ typedef struct tims_wl_document {
     const char *number;    /* as written */
     char country[4];       /* ISO 3166-1 alpha-3 of the issuer, "" when unknown */
 } tims_wl_document;
+
+/* An address as the list writes it, one line; kept for display and diffs, not for matching. */
+typedef struct tims_wl_address {
+    const char *text;      /* "street, city, state postcode, country" (parts present only) */
+    char country[4];       /* alpha-3, "" when unknown */
+} tims_wl_address;
 
 typedef struct tims_wl_entry {
     const char *id;                  /* unique within its list: the source's own id */
@@ -80,6 +95,10 @@ typedef struct tims_wl_entry {
     const char **programs;           /* sanction programmes, e.g. "SDGT" */
     size_t program_count;
     const char *remarks;             /* free text kept for display; may be NULL */
+    const char *sublist;             /* combined lists (CSL): the list the row comes from,
+                                        e.g. "SDN", "EL", "DPL"; NULL otherwise */
+    tims_wl_address *addresses;
+    size_t address_count;
 } tims_wl_entry;
 
 typedef struct tims_wl_arena tims_wl_arena; /* private */
@@ -91,16 +110,126 @@ typedef struct tims_wl_list {
     tims_wl_entry *entries;
     size_t count;
     tims_wl_arena *arena;  /* owns every string and array above */
+    const char *name;      /* the folder name under DIR/lists when loaded by tims_wl_load_dir,
+                              else NULL */
+    size_t rows;           /* records read from the source (rows or XML records); differs from
+                              count where rows merge (DPL: one entry per person and order) */
+    size_t dropped_rows;   /* records dropped because the file ends inside them (a truncated
+                              CSV/TSV file read without TIMS_WL_IMPORT_STRICT); 0 normally */
+    const char *warning;   /* one sentence saying what was dropped and where, or NULL */
 } tims_wl_list;
+
+/* Flags for tims_wl_import_ex and tims_wl_install. */
+enum {
+    TIMS_WL_IMPORT_STRICT = 1u << 0,         /* a truncated last record is an error */
+    TIMS_WL_IMPORT_ALLOW_TRUNCATED = 1u << 1 /* it is dropped, with list->warning set */
+};
 
 /* tims_wl_import - read a list in the named format from path (a folder for ofac-csv, a file
  * for the others) into *out, which the caller frees with tims_wl_list_free.
  * Formats: "ofac-csv", "un-xml", "csl-csv", "dpl-tsv", "tims-csv".
  * On any malformed input returns TIMS_EDATA (or TIMS_ENOENT / TIMS_EIO) with diag naming the
- * file, line and field, and *out untouched. */
+ * file, line and field, and *out untouched. One defect is let through, for reading a file as
+ * it is (show, diff, screening): a CSV/TSV file whose last record is cut off by the end of
+ * the file (inside a quoted field, or short of fields with no line end after it). That record
+ * is dropped, list->dropped_rows counts it and list->warning says so. Truncated XML is still
+ * an error. Same as tims_wl_import_ex(format, path, 0, out, diag). */
 tims_err tims_wl_import(const char *format, const char *path, tims_wl_list **out,
                         tims_diag *diag);
+/* tims_wl_import_ex - tims_wl_import with flags: TIMS_WL_IMPORT_STRICT makes a cut-off last
+ * record an error too; TIMS_WL_IMPORT_ALLOW_TRUNCATED is the default. Both, or any other bit,
+ * give TIMS_EINVAL. */
+tims_err tims_wl_import_ex(const char *format, const char *path, unsigned flags,
+                           tims_wl_list **out, tims_diag *diag);
 void tims_wl_list_free(tims_wl_list *list);
+
+/* tims_wl_find - the entry with this id, or NULL; borrowed from list (O(log n)). */
+const tims_wl_entry *tims_wl_find(const tims_wl_list *list, const char *id);
+
+/* Words for the enums ("person", "entity", "vessel", "aircraft", "document"; "sanction",
+ * "wanted", "entry_ban", "lost_stolen"; "primary", "alias", "former", "original").
+ * Static strings; "?" for a value out of range. */
+const char *tims_wl_type_name(int type);
+const char *tims_wl_category_name(int category);
+const char *tims_wl_name_kind_name(int kind);
+
+/* tims_wl_date_format - write d as text into buf: "1970-06-05", "1970-06", "1970",
+ * "1965..1969", with a leading "~" when approximate. Returns buf. */
+char *tims_wl_date_format(const tims_wl_date *d, char buf[32]);
+
+/* ---- comparing two releases ------------------------------------------------------------ */
+
+/* Fields of an entry, as bits, for tims_wl_diff. */
+enum {
+    TIMS_WL_F_TYPE = 1u << 0,
+    TIMS_WL_F_CATEGORY = 1u << 1,
+    TIMS_WL_F_NAMES = 1u << 2,
+    TIMS_WL_F_BIRTHS = 1u << 3,
+    TIMS_WL_F_BIRTH_PLACES = 1u << 4,
+    TIMS_WL_F_NATIONALITIES = 1u << 5,
+    TIMS_WL_F_GENDER = 1u << 6,
+    TIMS_WL_F_DOCUMENTS = 1u << 7,
+    TIMS_WL_F_PROGRAMS = 1u << 8,
+    TIMS_WL_F_ADDRESSES = 1u << 9,
+    TIMS_WL_F_REMARKS = 1u << 10,
+    TIMS_WL_F_COUNT = 11
+};
+
+/* tims_wl_field_name - "type", "category", "names", "births", "birth_places", "nationalities",
+ * "gender", "documents", "programs", "addresses", "remarks" for one bit; "?" otherwise. */
+const char *tims_wl_field_name(unsigned bit);
+
+typedef struct tims_wl_change {
+    const tims_wl_entry *old_entry;
+    const tims_wl_entry *new_entry;
+    unsigned fields;                 /* TIMS_WL_F_* bits that differ */
+} tims_wl_change;
+
+/* The difference between two releases of a list, matched by entry id. Every pointer is
+ * borrowed from the two lists, which must outlive the diff. Arrays are sorted by id. Lists
+ * compare as sets: an alias or date that only moved is not a change. */
+typedef struct tims_wl_diff {
+    const tims_wl_entry **added;     /* in new only */
+    size_t added_count;
+    const tims_wl_entry **removed;   /* in old only */
+    size_t removed_count;
+    tims_wl_change *changed;         /* in both, with different fields */
+    size_t changed_count;
+    size_t unchanged_count;
+} tims_wl_diff;
+
+/* tims_wl_diff_lists - compare two releases; *out is freed with tims_wl_diff_free. */
+tims_err tims_wl_diff_lists(const tims_wl_list *old_list, const tims_wl_list *new_list,
+                            tims_wl_diff **out);
+void tims_wl_diff_free(tims_wl_diff *diff);
+
+/* ---- lists stored in a node's data folder ---------------------------------------------- */
+/* `tims list import` keeps each list in DIR/lists/NAME/: a byte-for-byte copy of the source
+ * file(s) and manifest.json (format, source, release, entry count, and the BLAKE2b-256 of each
+ * file). A list is replaced atomically: the new folder is built and synced beside the old one
+ * and swapped in only when complete, so a failed import leaves the old list as it was. */
+
+/* tims_wl_install - import path (format as for tims_wl_import) into DIR/lists/name, replacing
+ * a list of that name. The copy is what gets validated, so what is stored is what was checked.
+ * A stored list is never silently incomplete: a file with a cut-off last record is refused
+ * (TIMS_EDATA) unless flags has TIMS_WL_IMPORT_ALLOW_TRUNCATED, and then the manifest records
+ * dropped_rows and the warning. flags 0 (or TIMS_WL_IMPORT_STRICT) is strict; any other bit is
+ * TIMS_EINVAL. imported_at_us (UTC microseconds, from the caller's clock) goes into the
+ * manifest. name must match [a-z0-9][a-z0-9._-]{0,63}. DIR must exist (TIMS_ENOENT otherwise).
+ * On success, *out (if out is not NULL) receives the imported list, which the caller frees. */
+tims_err tims_wl_install(const char *dir, const char *name, const char *format,
+                         const char *path, unsigned flags, int64_t imported_at_us,
+                         tims_wl_list **out, tims_diag *diag);
+
+/* tims_wl_load_dir - load every list stored in DIR/lists, in name order, checking each file
+ * against its manifest hash (TIMS_ETAMPER when a file changed). A list stored with
+ * TIMS_WL_IMPORT_ALLOW_TRUNCATED loads with its dropped_rows and warning set; every other list
+ * is read strictly. *lists is an array of *count
+ * lists (each with ->name set), freed with tims_wl_lists_free. No DIR/lists folder gives zero
+ * lists; a missing DIR gives TIMS_ENOENT. */
+tims_err tims_wl_load_dir(const char *dir, tims_wl_list ***lists, size_t *count,
+                          tims_diag *diag);
+void tims_wl_lists_free(tims_wl_list **lists, size_t count);
 
 /* ---- screening -------------------------------------------------------------------------- */
 /* (the index, queries and hits: owned by the screening code in src/watchlist/) */

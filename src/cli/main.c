@@ -17,6 +17,7 @@ extern const cli_command cli_cmd_mrz;
 extern const cli_command cli_cmd_demo;
 extern const cli_command cli_cmd_verify;
 extern const cli_command cli_cmd_reindex;
+extern const cli_command cli_cmd_list;
 
 static const cli_command *const commands[] = {
     &cli_cmd_version,
@@ -30,6 +31,7 @@ static const cli_command *const commands[] = {
     &cli_cmd_demo,
     &cli_cmd_verify,
     &cli_cmd_reindex,
+    &cli_cmd_list,
 };
 
 static const cli_command *find_command(const char *name)

@@ -347,6 +347,7 @@ static const struct country_name {
     {"chad", "TCD"},
     {"chile", "CHL"},
     {"china", "CHN"},
+    {"china hong kong special administrative region", "HKG"}, /* lists */
     {"christmas island", "CXR"},
     {"cocos keeling islands", "CCK"},
     {"colombia", "COL"},
@@ -498,12 +499,14 @@ static const struct country_name {
     {"macao special administrative region of china", "MAC"},
     {"macau", "MAC"},
     {"macedonia", "MKD"},
+    {"macedonia the former yugoslav republic of", "MKD"}, /* lists */
     {"madagascar", "MDG"},
     {"malawi", "MWI"},
     {"malaysia", "MYS"},
     {"maldives", "MDV"},
     {"mali", "MLI"},
     {"malta", "MLT"},
+    {"man isle of", "IMN"}, /* lists */
     {"marshall islands", "MHL"},
     {"martinique", "MTQ"},
     {"mauritania", "MRT"},
@@ -692,6 +695,7 @@ static const struct country_name {
     {"st vincent and the grenadines", "VCT"},
     {"state of israel", "ISR"},
     {"state of kuwait", "KWT"},
+    {"state of palestine", "PSE"}, /* lists */
     {"state of qatar", "QAT"},
     {"sudan", "SDN"},
     {"sudan south", "SSD"},
