@@ -21,7 +21,8 @@
 #include "tims/common.h"
 
 enum {
-    TIMS_NAME_MAX_TOKENS = 16, /* tokens beyond this are dropped (and flagged) */
+    TIMS_NAME_MAX_TOKENS = 16,    /* tokens beyond this are dropped (and flagged) */
+    TIMS_NAME_MAX_TOKEN_LEN = 64, /* letters beyond this in one token are dropped (and flagged) */
 };
 
 /* Flags for tims_name_parse. */
@@ -30,10 +31,28 @@ enum {
     TIMS_NAME_MRZ = 1 << 1,        /* MRZ name field: '<' separates, "<<" splits surname */
 };
 
+/* Flags of a token (tims_name_token.flags): where its letters came from. */
+enum {
+    TIMS_NAME_TOKEN_ABJAD = 1 << 0,  /* from Arabic or Hebrew script: short vowels unwritten */
+    TIMS_NAME_TOKEN_HANGUL = 1 << 1, /* a Hangul syllable, romanised (Revised Romanization) */
+    TIMS_NAME_TOKEN_OPAQUE = 1 << 2, /* letters with no table (Han, kana ...): "u<hex>", exact */
+    TIMS_NAME_TOKEN_DIGITS = 1 << 3, /* holds a digit: compared exactly */
+    TIMS_NAME_TOKEN_PREFIX = 1 << 4, /* may be cut short (last token of a full MRZ field) */
+    TIMS_NAME_TOKEN_PATRONYMIC = 1 << 5, /* Slavic patronymic (-ovich, -evna ...): often left out */
+};
+
 typedef struct tims_name_token {
     const char *text; /* lower-case ASCII, NUL-terminated, inside the name's own buffer */
     uint16_t len;
     uint8_t weak;     /* particle or honorific: counts less, never matches on its own */
+    uint8_t flags;    /* TIMS_NAME_TOKEN_* */
+    /* Comparison keys, NUL-terminated, in the same buffer (for indexes and similarity):
+     * key folds spelling variants of romanisation (kh/h, dj/j, y/i, ou/u, doubled letters ...);
+     * skel is the consonant skeleton (vowels, y, w, v dropped; k/q/c/g and b/p merged). */
+    const char *key;
+    const char *skel;
+    uint16_t key_len;
+    uint16_t skel_len;
 } tims_name_token;
 
 typedef struct tims_name {
@@ -82,6 +101,6 @@ double tims_name_similarity(const tims_name *query, const tims_name *candidate,
                             tims_name_match *explain);
 
 /* The name-only verdict threshold used by `tims names compare` and as the base of screening. */
-#define TIMS_NAME_MATCH_THRESHOLD 0.88
+#define TIMS_NAME_MATCH_THRESHOLD 0.91
 
 #endif

@@ -18,6 +18,7 @@ extern const cli_command cli_cmd_demo;
 extern const cli_command cli_cmd_verify;
 extern const cli_command cli_cmd_reindex;
 extern const cli_command cli_cmd_list;
+extern const cli_command cli_cmd_names;
 
 static const cli_command *const commands[] = {
     &cli_cmd_version,
@@ -32,6 +33,7 @@ static const cli_command *const commands[] = {
     &cli_cmd_verify,
     &cli_cmd_reindex,
     &cli_cmd_list,
+    &cli_cmd_names,
 };
 
 static const cli_command *find_command(const char *name)
