@@ -233,5 +233,136 @@ void tims_wl_lists_free(tims_wl_list **lists, size_t count);
 
 /* ---- screening -------------------------------------------------------------------------- */
 /* (the index, queries and hits: owned by the screening code in src/watchlist/) */
+#include "tims/names.h"
+
+/* tims_wl_index answers "is this traveller on a list?" without scanning the lists. It is built
+ * once over one or more lists and only read afterwards, so any number of threads may query it
+ * at the same time. It borrows the lists: they must outlive the index.
+ *
+ * Names are parsed with tims_name_parse; each token is indexed under its own text, its
+ * deletion neighbourhood (every spelling one letter shorter, for tokens of 3 letters or more)
+ * and a consonant skeleton, so one-letter typos, doubled letters, swapped neighbours and
+ * common transliteration variants still find the entry. Candidates are then scored by
+ * tims_name_similarity with rarity weights (IDF over the entries of the loaded lists), and the
+ * date of birth, nationality and sex adjust the score (docs/screening.md gives the numbers and
+ * why). A document number with its issuing state is an exact key: a hit on its own. */
+
+#define TIMS_WL_DEFAULT_THRESHOLD 0.88 /* the screening verdict threshold (score scale 0..1) */
+
+enum {
+    TIMS_WL_DOC_MAX = 40,      /* longest normalised document number */
+    TIMS_WL_MAX_REASONS = 8,   /* explanation sentences per hit */
+    TIMS_WL_REASON_LEN = 240,
+};
+
+typedef struct tims_wl_index tims_wl_index;
+
+/* tims_wl_index_build - index n lists (borrowed; they must outlive the index). Entries of
+ * every type are indexed; names with no letters are skipped. *out is freed with
+ * tims_wl_index_free (safe on NULL). Fails only on memory (TIMS_ENOMEM) or on more than
+ * 2^31 names or tokens (TIMS_ERANGE), with a sentence in diag. */
+tims_err tims_wl_index_build(const tims_wl_list *const *lists, size_t n, tims_wl_index **out,
+                             tims_diag *diag);
+void tims_wl_index_free(tims_wl_index *idx);
+
+/* Sizes of a built index, for logs and benchmarks. */
+typedef struct tims_wl_index_stats {
+    size_t lists, entries, names, tokens, keys, postings, documents;
+    size_t bytes; /* memory the index itself holds (not the lists) */
+} tims_wl_index_stats;
+void tims_wl_index_stats_get(const tims_wl_index *idx, tims_wl_index_stats *out);
+
+/* tims_wl_token_weight - the rarity weight of a token (lower-case ASCII, as tims_name_parse
+ * gives them) over the index's lists: ln(1 + N / df), N entries, df entries whose names hold
+ * the token. A token that no entry holds weighs as the rarest. Usable as a
+ * tims_token_weight_fn with the index as ctx. */
+double tims_wl_token_weight(const char *token, size_t len, void *idx);
+
+/* Which entry types a query looks at: bits (1u << tims_wl_type); 0 means all. */
+#define TIMS_WL_TYPES_ALL 0u
+
+typedef struct tims_wl_query {
+    const char *name;         /* UTF-8; NULL or "" for a document-only query */
+    unsigned name_flags;      /* tims_name_parse flags, e.g. TIMS_NAME_MRZ for an MRZ name field */
+    tims_wl_date dob;         /* year_from == 0: not given */
+    char nationality[4];      /* alpha-3, "" when not given */
+    char sex;                 /* 'M', 'F' or 0 */
+    const char *doc_number;   /* NULL when not given; spaces, '-' and '<' do not matter */
+    char doc_country[4];      /* issuing state, alpha-3 ("D" for Germany as in the MRZ) */
+    double threshold;         /* 0: TIMS_WL_DEFAULT_THRESHOLD */
+    unsigned types;           /* TIMS_WL_TYPES_ALL or a mask of (1u << tims_wl_type) */
+} tims_wl_query;
+
+/* How one field of the query compared with the entry. */
+typedef enum tims_wl_verdict {
+    TIMS_WL_NOT_COMPARED = 0, /* the query or the entry does not have it */
+    TIMS_WL_AGREES,           /* date: the same day; others: equal */
+    TIMS_WL_CLOSE,            /* date: same year (or inside the listed range) */
+    TIMS_WL_NEAR,             /* date: one year apart */
+    TIMS_WL_DISAGREES
+} tims_wl_verdict;
+
+typedef struct tims_wl_check {
+    uint8_t verdict;          /* tims_wl_verdict */
+    float adjust;             /* what it added to (or took from) the score */
+} tims_wl_check;
+
+/* One hit, with everything needed to explain it. Pointers are borrowed from the lists. */
+typedef struct tims_wl_hit {
+    double score;              /* final score, 0..1: name score plus the adjustments */
+    double threshold;          /* the threshold in force */
+    double name_score;         /* tims_name_similarity of the query and the matched name */
+    const tims_wl_list *list;
+    const tims_wl_entry *entry;
+    size_t list_index;         /* position of list in the array given to the build */
+    size_t entry_index;        /* position of entry in list->entries */
+    int name_index;            /* entry->names[name_index] matched; -1 for a document-only hit */
+    const char *matched_name;  /* entry->names[name_index].full, or NULL */
+    uint8_t document_hit;      /* the document number and issuing state matched a listed one */
+    tims_name_match match;     /* token pairs (query token index, candidate token index) */
+    tims_wl_check dob, nationality, sex, type;
+    size_t reason_count;
+    char reasons[TIMS_WL_MAX_REASONS][TIMS_WL_REASON_LEN]; /* one sentence each */
+} tims_wl_hit;
+
+/* tims_wl_screen - screen one traveller: fill hits[0..cap) with the entries at or above the
+ * threshold, best first (ties: list order, then entry order), one hit per entry, and set
+ * *count to how many were written. The name and the document are looked up independently; an
+ * entry found by both is one hit. A query whose name has no letters and no document gives
+ * TIMS_EINVAL; bad UTF-8 gives TIMS_EDATA with a sentence in diag. Reentrant. */
+tims_err tims_wl_screen(const tims_wl_index *idx, const tims_wl_query *q, tims_wl_hit *hits,
+                        size_t cap, size_t *count, tims_diag *diag);
+
+/* tims_wl_screen_scan - the same answer as tims_wl_screen, found by scoring every indexed
+ * name with the same scorer instead of using the index: the baseline for recall and speed. */
+tims_err tims_wl_screen_scan(const tims_wl_index *idx, const tims_wl_query *q,
+                             tims_wl_hit *hits, size_t cap, size_t *count, tims_diag *diag);
+
+/* tims_wl_date_parse - a query date "YYYY", "YYYY-MM" or "YYYY-MM-DD" (1 or 2 digit month and
+ * day accepted). Out-of-range parts give TIMS_EDATA with a sentence in diag. */
+tims_err tims_wl_date_parse(const char *text, tims_wl_date *out, tims_diag *diag);
+
+/* ---- document keys ---- */
+/* tims_wl_doctable: exact lookup of (issuing state, document number) keys, at about 16-20
+ * bytes per key. Numbers are normalised (ASCII letters and digits, upper case; everything
+ * else dropped). ref is the caller's: an entry index, a row number. Not thread-safe while
+ * adding; any number of concurrent finds once filled. */
+typedef struct tims_wl_doctable tims_wl_doctable;
+
+tims_err tims_wl_doctable_new(size_t expected, tims_wl_doctable **out);
+void tims_wl_doctable_free(tims_wl_doctable *t);
+/* state: alpha-3 (MRZ fillers '<' allowed) or "" when unknown. TIMS_EINVAL for an empty or
+ * over-long number or a state that is not 0-3 letters; TIMS_ENOMEM when the table cannot grow. */
+tims_err tims_wl_doctable_add(tims_wl_doctable *t, const char *state, const char *number,
+                              uint32_t ref);
+/* The refs of every key equal to (state, number): writes at most cap and returns how many
+ * there are (0 for an invalid key). */
+size_t tims_wl_doctable_find(const tims_wl_doctable *t, const char *state, const char *number,
+                             uint32_t *refs, size_t cap);
+size_t tims_wl_doctable_count(const tims_wl_doctable *t);
+size_t tims_wl_doctable_bytes(const tims_wl_doctable *t); /* memory held */
+/* tims_wl_doc_normalise - the normalised number into out (cap bytes with the NUL); returns its
+ * length, 0 when empty or longer than cap - 1. */
+size_t tims_wl_doc_normalise(const char *number, char *out, size_t cap);
 
 #endif

@@ -1,0 +1,877 @@
+/* screen.c - answering a screening query: candidates from the index, scores, explanations.
+ *
+ * A query name is parsed; each of its tokens looks up its keys (index_keys.c) and keeps the
+ * listed tokens they lead to whose Jaro-Winkler similarity is at least VARIANT_MIN: its
+ * variants. Candidates come only from the variants of the query's rarest tokens: enough of them
+ * that a name holding none could not reach the threshold even if it matched every other token
+ * (prefix filtering), so the posting lists of very common tokens are never walked when a rarer
+ * token exists. Each candidate's bound (the weighted share of query tokens it holds variants
+ * of) is checked before the real scorer runs. The scorer is tims_name_similarity with the
+ * index's rarity weights; the date of birth, nationality, sex and entry type then adjust the
+ * score by the fixed amounts below (docs/screening.md explains them with data). A document key
+ * is an exact lookup and a hit on its own. tims_wl_screen_scan scores every name instead: the
+ * baseline the index is measured against. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "tims/country.h"
+#include "watchlist/screen_int.h"
+
+#define VARIANT_MIN 0.80 /* lowest similarity at which a keyed token counts as a spelling */
+
+/* The screening name score, from the pairs tims_name_similarity chose (docs/screening.md):
+ *   1 - (sum over query tokens of w * (1 - s), or w * QUERY_ALONE when unpaired) / W(query)
+ *     - LISTED_EXTRA * (weight of listed tokens left unpaired) / W(listed name)
+ * The query is what must be found; a listed name may carry more (patronymics, tribal names)
+ * at a small cost, as OFAC's own search scores "HUSSEIN" against "ABBAS, Abdul Hussein". */
+#define QUERY_ALONE 0.5     /* a query token the listed name lacks loses half its weight */
+#define LISTED_EXTRA 0.12   /* all of a listed name unpaired would cost this much */
+#define WEAK_FACTOR 0.25    /* particles and honorifics weigh a quarter (as in names/) */
+#define INITIAL_FACTOR 0.5  /* so do initials, half */
+/* What the index assumes a query token loses against a name that holds none of its keyed
+ * variants: when choosing which posting lists to walk, and when checking a candidate before
+ * scoring it. A spelling the keys miss can still pair well (omhammed / muhammad), hence the
+ * lower figure for the check; what the two cost in recall is measured against the scan. */
+#define PREFIX_MISS_LOSS 0.5
+#define BOUND_MISS_LOSS 0.2
+
+/* Adjustments to the name score (see docs/screening.md). */
+#define ADJ_DOB_SAME_DAY 0.04
+#define ADJ_DOB_SAME_YEAR 0.02
+#define ADJ_DOB_ONE_YEAR 0.00
+#define ADJ_DOB_FEW_YEARS (-0.06) /* 2 to 4 years from every listed date */
+#define ADJ_DOB_MANY_YEARS (-0.12) /* 5 years or more */
+#define DOB_MANY_YEARS 5
+#define ADJ_NAT_AGREES 0.02
+#define ADJ_NAT_DISAGREES (-0.04)
+#define ADJ_SEX_DISAGREES (-0.06)
+#define ADJ_TYPE_DISAGREES (-0.15) /* the query has a birth date or sex; the entry is no person */
+
+enum { MAX_Q = TIMS_NAME_MAX_TOKENS, NO_NAME = -1 };
+
+typedef struct variant {
+    uint32_t tok;
+    uint8_t q;
+    float sim;
+} variant;
+
+/* A hit while searching; turned into a tims_wl_hit (with sentences) at the end. */
+typedef struct ihit {
+    double score;
+    double name_score;
+    uint32_t entry;   /* global entry number */
+    uint32_t name;    /* name id, UINT32_MAX for a document-only hit */
+    uint8_t document;
+    int dob_date;     /* entry->births index compared, -1 */
+    int dob_years;    /* years apart */
+    tims_wl_check dob, nat, sex, type;
+    tims_name_match match;
+} ihit;
+
+typedef struct qctx {
+    const tims_wl_index *idx;
+    const tims_wl_query *q;
+    tims_name name;
+    double weight[MAX_Q];  /* rarity weight of each query token */
+    double eff[MAX_Q];     /* the same with the weak and initial factors: what the score uses */
+    double total_weight;   /* sum of eff */
+    double threshold;
+    double min_name;      /* the lowest name score that can still become a hit */
+    variant *vars;        /* grouped by query token: vars[var_begin[i] .. var_begin[i + 1]) */
+    size_t var_begin[MAX_Q + 1];
+    size_t volume[MAX_Q]; /* postings behind each token's variants */
+    uint32_t *vtok;       /* distinct variant tokens, ascending */
+    float *vsim;          /* vsim[r * name.count + i]: similarity of vtok[r] to query token i */
+    size_t vrows;
+    uint32_t doc_entries[64];
+    size_t doc_count;
+    ihit *top;            /* best hits so far, best first */
+    size_t top_count, top_cap;
+} qctx;
+
+/* ---- weights ----------------------------------------------------------------------------- */
+
+static double weight_cb(const char *token, size_t len, void *ctx)
+{
+    const qctx *c = ctx;
+    const tims_wl_index *idx = c->idx;
+    for (size_t i = 0; i < c->name.count; i++) {
+        if (token == c->name.tokens[i].text)
+            return c->weight[i];
+    }
+    uintptr_t at = (uintptr_t)token, pool = (uintptr_t)idx->pool;
+    if (at > pool && at < pool + idx->pool_len) {
+        uint32_t t;
+        memcpy(&t, token - sizeof t, sizeof t); /* the pool stores each id before its text */
+        return idx->tok_weight[t];
+    }
+    return tims_wl_token_weight(token, len, (void *)idx);
+}
+
+/* ---- variants ---------------------------------------------------------------------------- */
+
+static int cmp_variant(const void *a, const void *b)
+{
+    const variant *x = a, *y = b;
+    if (x->q != y->q)
+        return x->q < y->q ? -1 : 1;
+    return x->tok < y->tok ? -1 : x->tok > y->tok;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* How much of its rarity weight token i of name counts: weak and initial tokens less, unless
+ * the whole name is weak tokens. */
+static double token_factor(const tims_name *name, size_t i)
+{
+    int all_weak = 1;
+    for (size_t k = 0; k < name->count; k++)
+        all_weak &= name->tokens[k].weak;
+    double f = 1.0;
+    if (name->tokens[i].weak && !all_weak)
+        f *= WEAK_FACTOR;
+    if (name->tokens[i].len == 1)
+        f *= INITIAL_FACTOR;
+    return f;
+}
+
+/* How alike a query token and a listed token are, as far as the index needs to know: the
+ * better of Jaro-Winkler on the texts and on the romanisation keys. */
+static double variant_similarity(const tims_name_token *q, const tims_wl_index *idx, uint32_t t)
+{
+    tims_name_token l = wls_token(idx, t, 0);
+    double sim = tims_jaro_winkler(q->text, q->len, l.text, l.len);
+    if (q->key && q->key_len && l.key_len) {
+        double k = tims_jaro_winkler(q->key, q->key_len, l.key, l.key_len);
+        if (k > sim)
+            sim = k;
+    }
+    return sim;
+}
+
+static tims_err collect_variants(qctx *c)
+{
+    const tims_wl_index *idx = c->idx;
+    size_t cap = 64, n = 0;
+    c->vars = tims_malloc(cap * sizeof *c->vars);
+    if (!c->vars)
+        return TIMS_ENOMEM;
+    uint64_t keys[WLS_MAX_KEYS];
+    for (size_t i = 0; i < c->name.count; i++) {
+        const tims_name_token *qt = &c->name.tokens[i];
+        size_t start = n;
+        c->var_begin[i] = n;
+        size_t k = wls_token_keys(qt, keys);
+        for (size_t j = 0; j < k; j++) {
+            size_t lo, hi;
+            wls_key_range(idx, keys[j], &lo, &hi);
+            for (size_t r = lo; r < hi; r++) {
+                if (n == cap) {
+                    variant *bigger = tims_realloc(c->vars, cap * 2 * sizeof *bigger);
+                    if (!bigger)
+                        return TIMS_ENOMEM;
+                    c->vars = bigger;
+                    cap *= 2;
+                }
+                c->vars[n++] = (variant){idx->key_tok[r], (uint8_t)i, 0};
+            }
+        }
+        qsort(c->vars + start, n - start, sizeof *c->vars, cmp_variant);
+        size_t w = start;
+        double best_sim = 0;
+        uint32_t best_tok = UINT32_MAX;
+        c->weight[i] = idx->unknown_weight;
+        c->volume[i] = 0;
+        for (size_t r = start; r < n; r++) {
+            if (w > start && c->vars[w - 1].tok == c->vars[r].tok)
+                continue;
+            uint32_t t = c->vars[r].tok;
+            if (((idx->tok_flags[t] & WLS_FLAG_WEAK) != 0) != (qt->weak != 0))
+                continue; /* a particle pairs only with a particle */
+            double sim = variant_similarity(qt, idx, t);
+            if (sim < VARIANT_MIN)
+                continue;
+            if (sim > best_sim || (sim == best_sim && idx->tok_weight[t] > c->weight[i])) {
+                best_sim = sim;
+                best_tok = t;
+            }
+            c->vars[w] = c->vars[r];
+            c->vars[w].sim = (float)sim;
+            c->volume[i] += idx->post_off[t + 1] - idx->post_off[t];
+            w++;
+        }
+        n = w;
+        /* a token weighs as itself when listed, else as the listed spelling it is closest to */
+        if (best_tok != UINT32_MAX)
+            c->weight[i] = idx->tok_weight[best_tok];
+        c->eff[i] = c->weight[i] * token_factor(&c->name, i);
+        c->total_weight += c->eff[i];
+    }
+    c->var_begin[c->name.count] = n;
+
+    /* the distinct variant tokens and their similarity to every query token */
+    uint32_t *toks = tims_malloc((n ? n : 1) * sizeof *toks);
+    if (!toks)
+        return TIMS_ENOMEM;
+    for (size_t r = 0; r < n; r++)
+        toks[r] = c->vars[r].tok;
+    qsort(toks, n, sizeof *toks, cmp_u32);
+    size_t rows = 0;
+    for (size_t r = 0; r < n; r++) {
+        if (rows == 0 || toks[rows - 1] != toks[r])
+            toks[rows++] = toks[r];
+    }
+    c->vtok = toks;
+    c->vrows = rows;
+    c->vsim = tims_calloc((rows ? rows : 1) * (c->name.count ? c->name.count : 1), sizeof *c->vsim);
+    if (!c->vsim)
+        return TIMS_ENOMEM;
+    for (size_t r = 0; r < n; r++) {
+        uint32_t *at = bsearch(&c->vars[r].tok, toks, rows, sizeof *toks, cmp_u32);
+        c->vsim[(size_t)(at - toks) * c->name.count + c->vars[r].q] = c->vars[r].sim;
+    }
+    return TIMS_OK;
+}
+
+/* The best score name could reach, counting only keyed variants: each query token loses
+ * (1 - its best variant's similarity) of its weight, or BOUND_MISS_LOSS when the name holds no
+ * variant of it. Checked before the real scorer runs. */
+static double candidate_bound(const qctx *c, uint32_t name)
+{
+    const tims_wl_index *idx = c->idx;
+    size_t nq = c->name.count;
+    float best[MAX_Q] = {0};
+    for (uint32_t i = idx->name_off[name]; i < idx->name_off[name + 1]; i++) {
+        uint32_t t = idx->name_toks[i] & WLS_TOKEN_MASK;
+        uint32_t *at = bsearch(&t, c->vtok, c->vrows, sizeof t, cmp_u32);
+        if (!at)
+            continue;
+        const float *row = c->vsim + (size_t)(at - c->vtok) * nq;
+        for (size_t q = 0; q < nq; q++) {
+            if (row[q] > best[q])
+                best[q] = row[q];
+        }
+    }
+    double loss = 0;
+    for (size_t q = 0; q < nq; q++)
+        loss += c->eff[q] * (best[q] > 0 ? 1.0 - best[q] : BOUND_MISS_LOSS);
+    return c->total_weight > 0 ? 1.0 - loss / c->total_weight : 0;
+}
+
+/* ---- fields ------------------------------------------------------------------------------ */
+
+static int same_country(const char *a, const char *b)
+{
+    if (!a[0] || !b[0])
+        return 0;
+    if (strcasecmp(a, b) == 0)
+        return 1;
+    const tims_country *x = tims_country_by_code(a), *y = tims_country_by_code(b);
+    return x && y && x->alpha2[0] && strcmp(x->alpha2, y->alpha2) == 0;
+}
+
+static void compare_dob(const tims_wl_date *q, const tims_wl_entry *e, ihit *h)
+{
+    h->dob = (tims_wl_check){TIMS_WL_NOT_COMPARED, 0};
+    h->dob_date = -1;
+    h->dob_years = 0;
+    if (q->year_from == 0)
+        return;
+    int best_rank = 1 << 30;
+    for (size_t k = 0; k < e->birth_count; k++) {
+        const tims_wl_date *d = &e->births[k];
+        if (d->year_from == 0)
+            continue;
+        int from = d->year_from, to = d->year_to > d->year_from ? d->year_to : d->year_from;
+        int qy = q->year_from, rank, years = 0;
+        uint8_t verdict;
+        if (qy >= from && qy <= to) {
+            int same_day = from == to && q->month && q->day && q->month == d->month &&
+                           q->day == d->day;
+            verdict = same_day ? TIMS_WL_AGREES : TIMS_WL_CLOSE;
+            rank = same_day ? 0 : 1;
+        } else {
+            years = qy < from ? from - qy : qy - to;
+            if (d->approx)
+                years--; /* "circa 1965": a year either side is still the listed date */
+            verdict = years == 0 ? TIMS_WL_CLOSE : years == 1 ? TIMS_WL_NEAR : TIMS_WL_DISAGREES;
+            rank = 1 + years;
+        }
+        if (rank < best_rank) {
+            best_rank = rank;
+            h->dob_date = (int)k;
+            h->dob_years = years;
+            h->dob.verdict = verdict;
+        }
+    }
+    switch (h->dob.verdict) {
+    case TIMS_WL_AGREES: h->dob.adjust = (float)ADJ_DOB_SAME_DAY; break;
+    case TIMS_WL_CLOSE: h->dob.adjust = (float)ADJ_DOB_SAME_YEAR; break;
+    case TIMS_WL_NEAR: h->dob.adjust = (float)ADJ_DOB_ONE_YEAR; break;
+    case TIMS_WL_DISAGREES:
+        h->dob.adjust = (float)(h->dob_years >= DOB_MANY_YEARS ? ADJ_DOB_MANY_YEARS
+                                                               : ADJ_DOB_FEW_YEARS);
+        break;
+    default: break;
+    }
+}
+
+static void compare_fields(const qctx *c, const tims_wl_entry *e, ihit *h)
+{
+    const tims_wl_query *q = c->q;
+    compare_dob(&q->dob, e, h);
+    h->nat = (tims_wl_check){TIMS_WL_NOT_COMPARED, 0};
+    if (q->nationality[0] && e->nationality_count) {
+        h->nat = (tims_wl_check){TIMS_WL_DISAGREES, (float)ADJ_NAT_DISAGREES};
+        for (size_t k = 0; k < e->nationality_count; k++) {
+            if (same_country(q->nationality, e->nationalities[k]))
+                h->nat = (tims_wl_check){TIMS_WL_AGREES, (float)ADJ_NAT_AGREES};
+        }
+    }
+    h->sex = (tims_wl_check){TIMS_WL_NOT_COMPARED, 0};
+    if (q->sex && (e->gender == 'M' || e->gender == 'F'))
+        h->sex = q->sex == e->gender ? (tims_wl_check){TIMS_WL_AGREES, 0}
+                                     : (tims_wl_check){TIMS_WL_DISAGREES,
+                                                       (float)ADJ_SEX_DISAGREES};
+    h->type = (tims_wl_check){TIMS_WL_NOT_COMPARED, 0};
+    if (q->dob.year_from || q->sex) {
+        if (e->type == TIMS_WL_PERSON)
+            h->type = (tims_wl_check){TIMS_WL_AGREES, 0};
+        else if (e->type != TIMS_WL_DOCUMENT)
+            h->type = (tims_wl_check){TIMS_WL_DISAGREES, (float)ADJ_TYPE_DISAGREES};
+    }
+}
+
+/* ---- scoring ----------------------------------------------------------------------------- */
+
+static const tims_wl_entry *entry_of(const qctx *c, uint32_t global)
+{
+    size_t l, e;
+    wls_entry_at(c->idx, global, &l, &e);
+    return &c->idx->lists[l]->entries[e];
+}
+
+static int wanted_type(const qctx *c, const tims_wl_entry *e)
+{
+    return c->q->types == TIMS_WL_TYPES_ALL || (c->q->types & (1u << e->type));
+}
+
+static void candidate_name(const tims_wl_index *idx, uint32_t name, tims_name *out)
+{
+    memset(out, 0, sizeof *out);
+    for (uint32_t i = idx->name_off[name]; i < idx->name_off[name + 1]; i++) {
+        uint32_t raw = idx->name_toks[i];
+        out->tokens[out->count++] = wls_token(idx, raw & WLS_TOKEN_MASK, (raw & WLS_WEAK_BIT) != 0);
+    }
+}
+
+static void score_name(const qctx *c, uint32_t name, ihit *h)
+{
+    const tims_wl_index *idx = c->idx;
+    tims_name cand;
+    candidate_name(idx, name, &cand);
+    h->name = name;
+    h->name_score = 0;
+    if (tims_name_similarity(&c->name, &cand, weight_cb, (void *)c, &h->match) <= 0)
+        return; /* no strong token paired */
+    double qsim[MAX_Q];
+    for (size_t i = 0; i < c->name.count; i++)
+        qsim[i] = -1;
+    uint32_t paired = 0;
+    for (size_t p = 0; p < h->match.pair_count; p++) {
+        const tims_token_pair *tp = &h->match.pairs[p];
+        if (tp->query < c->name.count && tp->similarity > qsim[tp->query])
+            qsim[tp->query] = tp->similarity;
+        paired |= 1u << tp->candidate;
+    }
+    double loss = 0;
+    for (size_t i = 0; i < c->name.count; i++)
+        loss += c->eff[i] * (qsim[i] >= 0 ? 1.0 - qsim[i] : QUERY_ALONE);
+    double listed = 0, extra = 0;
+    for (size_t j = 0; j < cand.count; j++) {
+        uint32_t t = idx->name_toks[idx->name_off[name] + j] & WLS_TOKEN_MASK;
+        double w = idx->tok_weight[t] * token_factor(&cand, j);
+        listed += w;
+        if (!(paired & (1u << j)))
+            extra += w;
+    }
+    double s = 1.0 - loss / c->total_weight - (listed > 0 ? LISTED_EXTRA * extra / listed : 0);
+    h->name_score = s > 0 ? s : 0;
+}
+
+static int is_doc_entry(const qctx *c, uint32_t entry)
+{
+    for (size_t i = 0; i < c->doc_count; i++) {
+        if (c->doc_entries[i] == entry)
+            return 1;
+    }
+    return 0;
+}
+
+static double final_score(const ihit *h)
+{
+    if (h->document)
+        return 1.0;
+    double s = h->name_score + h->dob.adjust + h->nat.adjust + h->sex.adjust + h->type.adjust;
+    return s < 0 ? 0 : s > 1 ? 1 : s;
+}
+
+/* Better first: higher score, then the unrounded sum, then list and entry order. */
+static int better(const ihit *a, const ihit *b)
+{
+    if (a->score != b->score)
+        return a->score > b->score;
+    double ra = a->name_score + a->dob.adjust + a->nat.adjust + a->sex.adjust;
+    double rb = b->name_score + b->dob.adjust + b->nat.adjust + b->sex.adjust;
+    if (ra != rb)
+        return ra > rb;
+    return a->entry < b->entry;
+}
+
+static void offer(qctx *c, const ihit *h)
+{
+    if (h->score < c->threshold || c->top_cap == 0)
+        return;
+    if (c->top_count == c->top_cap && !better(h, &c->top[c->top_count - 1]))
+        return;
+    size_t i = c->top_count < c->top_cap ? c->top_count++ : c->top_count - 1;
+    while (i > 0 && better(h, &c->top[i - 1])) {
+        c->top[i] = c->top[i - 1];
+        i--;
+    }
+    c->top[i] = *h;
+}
+
+/* Entry-at-a-time: names of one entry are consecutive ids, so candidates in id order visit
+ * each entry's names together and the best name of the entry is offered once. */
+typedef struct entry_acc {
+    ihit best;
+    int have;
+} entry_acc;
+
+static void flush_entry(qctx *c, entry_acc *acc)
+{
+    if (acc->have)
+        offer(c, &acc->best);
+    acc->have = 0;
+}
+
+static void consider_name(qctx *c, entry_acc *acc, uint32_t name)
+{
+    uint32_t entry = c->idx->name_entry[name];
+    if (acc->have && acc->best.entry != entry)
+        flush_entry(c, acc);
+    const tims_wl_entry *e = entry_of(c, entry);
+    if (!wanted_type(c, e))
+        return;
+    ihit h;
+    memset(&h, 0, sizeof h);
+    h.entry = entry;
+    score_name(c, name, &h);
+    compare_fields(c, e, &h);
+    h.document = (uint8_t)is_doc_entry(c, entry);
+    h.score = final_score(&h);
+    if (!acc->have || better(&h, &acc->best)) {
+        acc->best = h;
+        acc->have = 1;
+    }
+}
+
+/* ---- candidates -------------------------------------------------------------------------- */
+
+typedef struct cursor {
+    const uint32_t *at, *end;
+} cursor;
+
+static void heap_down(cursor *h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, m = i;
+        if (l < n && *h[l].at < *h[m].at)
+            m = l;
+        if (l + 1 < n && *h[l + 1].at < *h[m].at)
+            m = l + 1;
+        if (m == i)
+            return;
+        cursor t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
+static tims_err search_index(qctx *c, entry_acc *acc)
+{
+    const tims_wl_index *idx = c->idx;
+    size_t nq = c->name.count;
+    /* prefix: the rarest non-weak tokens, until the rest could not reach the threshold */
+    uint8_t order[MAX_Q];
+    size_t no = 0;
+    double unkeyed = 0; /* tokens no listed token resembles: every name loses them */
+    for (size_t i = 0; i < nq; i++) {
+        if (c->var_begin[i + 1] == c->var_begin[i])
+            unkeyed += c->eff[i];
+        else if (!c->name.tokens[i].weak)
+            order[no++] = (uint8_t)i;
+    }
+    for (size_t i = 1; i < no; i++) { /* insertion sort by volume */
+        uint8_t x = order[i];
+        size_t j = i;
+        while (j > 0 && c->volume[order[j - 1]] > c->volume[x]) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = x;
+    }
+    /* a name holding no variant of the chosen tokens loses at least PREFIX_MISS_LOSS of their
+     * weight: choose them until that alone keeps it under the lowest useful name score */
+    double need = (1.0 - c->min_name) * c->total_weight / PREFIX_MISS_LOSS - unkeyed, chosen = 0;
+    size_t nchosen = 0, ncur = 0;
+    while (nchosen < no && chosen <= need) {
+        size_t i = order[nchosen++];
+        chosen += c->eff[i];
+        ncur += c->var_begin[i + 1] - c->var_begin[i];
+    }
+    cursor *heap = tims_malloc((ncur ? ncur : 1) * sizeof *heap);
+    if (!heap)
+        return TIMS_ENOMEM;
+    size_t hn = 0;
+    for (size_t k = 0; k < nchosen; k++) {
+        size_t i = order[k];
+        for (size_t v = c->var_begin[i]; v < c->var_begin[i + 1]; v++) {
+            uint32_t t = c->vars[v].tok;
+            if (idx->post_off[t] < idx->post_off[t + 1])
+                heap[hn++] = (cursor){idx->post + idx->post_off[t], idx->post + idx->post_off[t + 1]};
+        }
+    }
+    for (size_t i = hn; i-- > 0;)
+        heap_down(heap, hn, i);
+    uint32_t last = UINT32_MAX;
+    while (hn > 0) {
+        uint32_t name = *heap[0].at;
+        if (++heap[0].at == heap[0].end)
+            heap[0] = heap[--hn];
+        heap_down(heap, hn, 0);
+        if (name == last)
+            continue;
+        last = name;
+        if (candidate_bound(c, name) >= c->min_name)
+            consider_name(c, acc, name);
+    }
+    tims_free(heap);
+    return TIMS_OK;
+}
+
+/* ---- documents --------------------------------------------------------------------------- */
+
+static void find_documents(qctx *c)
+{
+    const tims_wl_query *q = c->q;
+    c->doc_count = 0;
+    if (!q->doc_number || !q->doc_country[0])
+        return;
+    const char *states[2] = {q->doc_country, ""};
+    for (int s = 0; s < 2; s++) {
+        uint32_t refs[64];
+        size_t n = tims_wl_doctable_find(c->idx->docs, states[s], q->doc_number, refs, 64);
+        for (size_t i = 0; i < n && i < 64; i++) {
+            if (!is_doc_entry(c, refs[i]) && c->doc_count < TIMS_ARRAY_LEN(c->doc_entries))
+                c->doc_entries[c->doc_count++] = refs[i];
+        }
+    }
+}
+
+/* Entries found by document only (no name candidate offered them) become hits of their own. */
+static void offer_document_hits(qctx *c)
+{
+    for (size_t i = 0; i < c->doc_count; i++) {
+        int seen = 0;
+        for (size_t k = 0; k < c->top_count; k++)
+            seen |= c->top[k].entry == c->doc_entries[i];
+        if (seen)
+            continue;
+        const tims_wl_entry *e = entry_of(c, c->doc_entries[i]);
+        if (!wanted_type(c, e))
+            continue;
+        ihit h;
+        memset(&h, 0, sizeof h);
+        h.entry = c->doc_entries[i];
+        h.name = UINT32_MAX;
+        h.document = 1;
+        compare_fields(c, e, &h);
+        h.score = 1.0;
+        offer(c, &h);
+    }
+}
+
+/* ---- explanations ------------------------------------------------------------------------ */
+
+static void add_reason(tims_wl_hit *hit, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void add_reason(tims_wl_hit *hit, const char *fmt, ...)
+{
+    if (hit->reason_count >= TIMS_WL_MAX_REASONS)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(hit->reasons[hit->reason_count++], TIMS_WL_REASON_LEN, fmt, ap);
+    va_end(ap);
+}
+
+static const char *kind_word(int kind)
+{
+    switch (kind) {
+    case TIMS_WL_PRIMARY: return "name";
+    case TIMS_WL_ALIAS: return "alias";
+    case TIMS_WL_FORMER: return "former name";
+    case TIMS_WL_ORIGINAL: return "original-script name";
+    default: return "name";
+    }
+}
+
+static void explain_name(const qctx *c, const ihit *h, const tims_wl_entry *e, tims_wl_hit *hit)
+{
+    tims_name cand;
+    candidate_name(c->idx, h->name, &cand);
+    char pairs[160] = "";
+    size_t used = 0;
+    uint32_t matched = 0;
+    for (size_t p = 0; p < h->match.pair_count && used < sizeof pairs; p++) {
+        const tims_token_pair *tp = &h->match.pairs[p];
+        if (tp->query >= c->name.count || tp->candidate >= cand.count)
+            continue;
+        matched |= 1u << tp->candidate;
+        int n = snprintf(pairs + used, sizeof pairs - used, "%s%s~%s %.2f", used ? ", " : "",
+                         c->name.tokens[tp->query].text, cand.tokens[tp->candidate].text,
+                         tp->similarity);
+        if (n > 0)
+            used += (size_t)n;
+    }
+    char extra[96] = "";
+    used = 0;
+    for (size_t j = 0; j < cand.count && used < sizeof extra; j++) {
+        if (matched & (1u << j))
+            continue;
+        int n = snprintf(extra + used, sizeof extra - used, "%s%s", used ? " " : "; listed only: ",
+                         cand.tokens[j].text);
+        if (n > 0)
+            used += (size_t)n;
+    }
+    const tims_wl_name *nm = &e->names[c->idx->name_slot[h->name]];
+    add_reason(hit, "%s '%s' scored %.3f against the query (%s%s)", kind_word(nm->kind),
+               nm->full, h->name_score, pairs[0] ? pairs : "no token pairs", extra);
+}
+
+static void explain_fields(const qctx *c, const ihit *h, const tims_wl_entry *e, tims_wl_hit *hit)
+{
+    const tims_wl_query *q = c->q;
+    char qd[32], ld[32];
+    if (h->dob.verdict != TIMS_WL_NOT_COMPARED && h->dob_date >= 0) {
+        tims_wl_date_format(&q->dob, qd);
+        tims_wl_date_format(&e->births[h->dob_date], ld);
+        const char *how = h->dob.verdict == TIMS_WL_AGREES  ? "is the listed date"
+                          : h->dob.verdict == TIMS_WL_CLOSE ? "falls in the listed year"
+                          : h->dob.verdict == TIMS_WL_NEAR  ? "is one year from the listed date"
+                                                            : "disagrees with every listed date";
+        if (h->dob.verdict == TIMS_WL_DISAGREES)
+            add_reason(hit, "date of birth %s %s (nearest %s, %d years apart): %+.2f", qd, how,
+                       ld, h->dob_years, h->dob.adjust);
+        else
+            add_reason(hit, "date of birth %s %s %s: %+.2f", qd, how, ld, h->dob.adjust);
+    } else if (q->dob.year_from) {
+        add_reason(hit, "date of birth not compared: the entry has none");
+    }
+    if (h->nat.verdict != TIMS_WL_NOT_COMPARED) {
+        char listed[64] = "";
+        size_t used = 0;
+        for (size_t k = 0; k < e->nationality_count && used < sizeof listed; k++) {
+            int n = snprintf(listed + used, sizeof listed - used, "%s%s", k ? " " : "",
+                             e->nationalities[k]);
+            if (n > 0)
+                used += (size_t)n;
+        }
+        add_reason(hit, "nationality %s %s the listed %s: %+.2f", q->nationality,
+                   h->nat.verdict == TIMS_WL_AGREES ? "agrees with" : "disagrees with", listed,
+                   h->nat.adjust);
+    }
+    if (h->sex.verdict != TIMS_WL_NOT_COMPARED)
+        add_reason(hit, "sex %c %s the listed %c: %+.2f", q->sex,
+                   h->sex.verdict == TIMS_WL_AGREES ? "agrees with" : "disagrees with",
+                   e->gender, h->sex.adjust);
+    if (h->type.verdict == TIMS_WL_DISAGREES)
+        add_reason(hit, "the query describes a person, the entry is not one: %+.2f",
+                   h->type.adjust);
+}
+
+static void explain_document(const qctx *c, const tims_wl_entry *e, tims_wl_hit *hit)
+{
+    char want[TIMS_WL_DOC_MAX + 1], have[TIMS_WL_DOC_MAX + 1];
+    tims_wl_doc_normalise(c->q->doc_number, want, sizeof want);
+    for (size_t k = 0; k < e->document_count; k++) {
+        const tims_wl_document *d = &e->documents[k];
+        if (!tims_wl_doc_normalise(d->number, have, sizeof have) || strcmp(want, have) != 0)
+            continue;
+        if (d->country[0] && !same_country(d->country, c->q->doc_country))
+            continue;
+        add_reason(hit, "document %s issued by %s is the listed %s %s (%s): an exact match, a "
+                   "hit on its own", want, c->q->doc_country, d->type && d->type[0] ? d->type
+                   : "document", d->number, d->country[0] ? d->country : "issuer not listed");
+        return;
+    }
+}
+
+static void to_hit(const qctx *c, const ihit *h, tims_wl_hit *hit)
+{
+    memset(hit, 0, sizeof *hit);
+    size_t l, k;
+    wls_entry_at(c->idx, h->entry, &l, &k);
+    const tims_wl_entry *e = &c->idx->lists[l]->entries[k];
+    hit->score = h->score;
+    hit->threshold = c->threshold;
+    hit->name_score = h->name == UINT32_MAX ? 0 : h->name_score;
+    hit->list = c->idx->lists[l];
+    hit->entry = e;
+    hit->list_index = l;
+    hit->entry_index = k;
+    hit->name_index = h->name == UINT32_MAX ? NO_NAME : c->idx->name_slot[h->name];
+    hit->matched_name = h->name == UINT32_MAX ? NULL : e->names[hit->name_index].full;
+    hit->document_hit = h->document;
+    hit->match = h->match;
+    hit->dob = h->dob;
+    hit->nationality = h->nat;
+    hit->sex = h->sex;
+    hit->type = h->type;
+    if (h->document)
+        explain_document(c, e, hit);
+    if (h->name != UINT32_MAX)
+        explain_name(c, h, e, hit);
+    explain_fields(c, h, e, hit);
+    add_reason(hit, "score %.3f, threshold %.2f", hit->score, hit->threshold);
+}
+
+/* ---- the query --------------------------------------------------------------------------- */
+
+static void qctx_free(qctx *c)
+{
+    tims_name_free(&c->name);
+    tims_free(c->vars);
+    tims_free(c->vtok);
+    tims_free(c->vsim);
+    tims_free(c->top);
+}
+
+static tims_err run_query(const tims_wl_index *idx, const tims_wl_query *q, tims_wl_hit *hits,
+                          size_t cap, size_t *count, int scan, tims_diag *diag)
+{
+    tims_err err = TIMS_OK;
+    qctx c;
+    memset(&c, 0, sizeof c);
+    c.idx = idx;
+    c.q = q;
+    *count = 0;
+    tims_diag_clear(diag);
+    c.threshold = q->threshold > 0 ? q->threshold : TIMS_WL_DEFAULT_THRESHOLD;
+    if (c.threshold > 1.0)
+        return tims_diag_set(diag, TIMS_EINVAL, "threshold %.3f is above 1; scores run from 0 "
+                             "to 1", c.threshold);
+    const char *name = q->name ? q->name : "";
+    if ((err = tims_name_parse(name, strlen(name), q->name_flags, &c.name, diag)) != TIMS_OK)
+        goto done;
+    if (c.name.count == 0 && !(q->doc_number && q->doc_country[0])) {
+        err = tims_diag_set(diag, TIMS_EINVAL, "the query has neither a name with letters nor "
+                            "a document number with its issuing state");
+        goto done;
+    }
+    double bonus = (q->dob.year_from ? ADJ_DOB_SAME_DAY : 0) +
+                   (q->nationality[0] ? ADJ_NAT_AGREES : 0);
+    c.min_name = c.threshold - bonus;
+    c.top_cap = cap;
+    c.top = tims_malloc((cap ? cap : 1) * sizeof *c.top);
+    if (!c.top || (err = collect_variants(&c)) != TIMS_OK) {
+        err = TIMS_ENOMEM;
+        goto done;
+    }
+    find_documents(&c);
+    entry_acc acc;
+    memset(&acc, 0, sizeof acc);
+    if (c.name.count > 0) {
+        if (scan) {
+            for (uint32_t nm = 0; nm < idx->name_count; nm++)
+                consider_name(&c, &acc, nm);
+        } else if ((err = search_index(&c, &acc)) != TIMS_OK) {
+            goto done;
+        }
+        flush_entry(&c, &acc);
+    }
+    offer_document_hits(&c);
+    for (size_t i = 0; i < c.top_count; i++)
+        to_hit(&c, &c.top[i], &hits[i]);
+    *count = c.top_count;
+done:
+    if (err == TIMS_ENOMEM)
+        tims_diag_set(diag, err, "no memory to screen the query");
+    qctx_free(&c);
+    return err;
+}
+
+tims_err tims_wl_screen(const tims_wl_index *idx, const tims_wl_query *q, tims_wl_hit *hits,
+                        size_t cap, size_t *count, tims_diag *diag)
+{
+    return run_query(idx, q, hits, cap, count, 0, diag);
+}
+
+tims_err tims_wl_screen_scan(const tims_wl_index *idx, const tims_wl_query *q,
+                             tims_wl_hit *hits, size_t cap, size_t *count, tims_diag *diag)
+{
+    return run_query(idx, q, hits, cap, count, 1, diag);
+}
+
+/* ---- dates ------------------------------------------------------------------------------- */
+
+static int read_number(const char **p, int min_digits, int max_digits, int *out)
+{
+    int v = 0, n = 0;
+    while (**p >= '0' && **p <= '9' && n < max_digits) {
+        v = v * 10 + (**p - '0');
+        (*p)++;
+        n++;
+    }
+    *out = v;
+    return n >= min_digits && !(**p >= '0' && **p <= '9');
+}
+
+tims_err tims_wl_date_parse(const char *text, tims_wl_date *out, tims_diag *diag)
+{
+    static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const char *p = text;
+    int y = 0, m = 0, d = 0;
+    memset(out, 0, sizeof *out);
+    if (!read_number(&p, 4, 4, &y) || y < 1800 || y > 2200)
+        goto bad;
+    if (*p == '-') {
+        p++;
+        if (!read_number(&p, 1, 2, &m) || m < 1 || m > 12)
+            goto bad;
+        if (*p == '-') {
+            p++;
+            if (!read_number(&p, 1, 2, &d) || d < 1 || d > days[m - 1])
+                goto bad;
+        }
+    }
+    if (*p)
+        goto bad;
+    out->year_from = out->year_to = (int16_t)y;
+    out->month = (uint8_t)m;
+    out->day = (uint8_t)d;
+    return TIMS_OK;
+bad:
+    return tims_diag_set(diag, TIMS_EDATA, "date '%s' is not YYYY, YYYY-MM or YYYY-MM-DD with "
+                         "a year 1800-2200, a month 1-12 and a day that month has", text);
+}
