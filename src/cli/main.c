@@ -18,11 +18,8 @@ extern const cli_command cli_cmd_demo;
 extern const cli_command cli_cmd_verify;
 extern const cli_command cli_cmd_reindex;
 extern const cli_command cli_cmd_list;
-<<<<<<< HEAD
 extern const cli_command cli_cmd_names;
-=======
 extern const cli_command cli_cmd_screen;
->>>>>>> screen
 
 static const cli_command *const commands[] = {
     &cli_cmd_version,
@@ -37,11 +34,8 @@ static const cli_command *const commands[] = {
     &cli_cmd_verify,
     &cli_cmd_reindex,
     &cli_cmd_list,
-<<<<<<< HEAD
     &cli_cmd_names,
-=======
     &cli_cmd_screen,
->>>>>>> screen
 };
 
 static const cli_command *find_command(const char *name)
