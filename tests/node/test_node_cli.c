@@ -214,7 +214,7 @@ static void entry_then_exit_is_in_history_and_counts_the_stay(void **state)
     assert_int_equal(json_integer_value(json_object_get(stay, "days_left")), 90);
     assert_string_equal(json_string_value(json_object_get(stay, "latest_exit")), "2011-08-29");
     json_t *screening = json_object_get(in, "screening");
-    assert_non_null(screening);
+    assert_string_equal(json_string_value(json_object_get(screening, "status")), "no lists loaded");
 
     json_t *out = cross(f, "exit", "2011-06-10T18:00:00Z", specimen, NULL);
     assert_string_equal(json_string_value(json_object_get(out, "decision")), "cleared");
@@ -366,6 +366,119 @@ static void cross_without_at_records_now(void **state)
     /* today the specimen is long expired */
     assert_true(has_reason(r, "document_expired"));
     assert_string_equal(json_string_value(json_object_get(r, "decision")), "refer");
+    json_decref(r);
+}
+
+/* ---- screening ---- */
+
+static char cd(const char *s, size_t n)
+{
+    static const int w[3] = {7, 3, 1};
+    int sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        sum += (c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'Z' ? c - 'A' + 10 : 0) * w[i % 3];
+    }
+    return (char)('0' + sum % 10);
+}
+
+/* td3 - a valid TD3 MRZ (check digits computed) for the given fields. */
+static void td3(char out[100], const char *state, const char *name_field, const char *doc9, const char *nat,
+                const char *dob, char sex, const char *exp)
+{
+    char l1[45], l2[45], comp[40];
+    memset(l1, '<', 44);
+    l1[44] = '\0';
+    memcpy(l1, "P<", 2);
+    memcpy(l1 + 2, state, 3);
+    memcpy(l1 + 5, name_field, strlen(name_field));
+    snprintf(l2, sizeof l2, "%.9s%c%.3s%.6s%c%c%.6s%c<<<<<<<<<<<<<<%c", doc9, cd(doc9, 9), nat, dob, cd(dob, 6), sex,
+             exp, cd(exp, 6), cd("<<<<<<<<<<<<<<", 14));
+    snprintf(comp, sizeof comp, "%.10s%.7s%.15s", l2, l2 + 13, l2 + 21);
+    char full[45];
+    snprintf(full, sizeof full, "%.43s%c", l2, cd(comp, strlen(comp)));
+    snprintf(out, 100, "%s\n%s\n", l1, full);
+}
+
+static void import_list(fixture *f, const char *file)
+{
+    tims_buf err = {0};
+    char spec[1024];
+    snprintf(spec, sizeof spec, "tims-csv:%s/%s", TESTS_DATA_DIR, file);
+    const char *args[] = {"list", "import", "--data", f->dir, spec, NULL};
+    int rc = tu_run(args, NULL, NULL, &err);
+    if (rc != 0)
+        fail_msg("tims list import failed (%d): %s", rc, err.data ? err.data : "");
+    tims_buf_free(&err);
+}
+
+static json_t *first_hit(json_t *res)
+{
+    json_t *screening = json_object_get(res, "screening");
+    assert_string_equal(json_string_value(json_object_get(screening, "status")), "screened");
+    return json_array_get(json_object_get(screening, "hits"), 0);
+}
+
+static void a_document_on_a_lost_and_stolen_list_is_referred(void **state)
+{
+    fixture *f = *state;
+    init_node(f, NULL);
+    import_list(f, "tims-lost-stolen.csv"); /* holds UTO:L898902C3, the specimen's number */
+    json_t *r = cross(f, "entry", "2011-06-01T10:00:00Z", specimen, NULL);
+    assert_string_equal(json_string_value(json_object_get(r, "decision")), "refer");
+    assert_true(has_reason(r, "watchlist_hit"));
+    json_t *hit = first_hit(r);
+    assert_non_null(hit);
+    assert_true(json_is_true(json_object_get(hit, "document_hit")));
+    assert_string_equal(json_string_value(json_object_get(hit, "category")), "lost_stolen");
+    json_decref(r);
+    /* the reason is in the journal too */
+    tims_buf out = {0};
+    const char *logargs[] = {"log", "--data", f->dir, "--kind", "crossing", NULL};
+    assert_int_equal(tu_run(logargs, NULL, &out, NULL), 0);
+    assert_non_null(strstr(out.data, "\"reasons\":[\"watchlist_hit\"]"));
+    tims_buf_free(&out);
+}
+
+static void a_listed_name_is_referred_and_an_unlisted_one_cleared(void **state)
+{
+    fixture *f = *state;
+    init_node(f, NULL);
+    import_list(f, "tims-wanted.csv"); /* Ion POPESCU, born 1971-05-14, ROU */
+    char mrz[100];
+    td3(mrz, "ROU", "POPESCU<<ION", "AB1234567", "ROU", "710514", 'M', "300101");
+    json_t *r = cross(f, "entry", "2025-06-01T10:00:00Z", mrz, NULL);
+    assert_string_equal(json_string_value(json_object_get(r, "decision")), "refer");
+    assert_true(has_reason(r, "watchlist_hit"));
+    json_t *hit = first_hit(r);
+    assert_string_equal(json_string_value(json_object_get(hit, "category")), "wanted");
+    assert_false(json_is_true(json_object_get(hit, "document_hit")));
+    assert_true(json_array_size(json_object_get(hit, "reasons")) > 0);
+    json_decref(r);
+    td3(mrz, "ROU", "IONESCU<<MARIA", "AB7654321", "ROU", "850203", 'F', "300101");
+    r = cross(f, "entry", "2025-06-01T11:00:00Z", mrz, NULL);
+    assert_string_equal(json_string_value(json_object_get(r, "decision")), "cleared");
+    assert_null(first_hit(r));
+    json_decref(r);
+}
+
+static void lists_that_fail_their_check_refer_every_crossing(void **state)
+{
+    fixture *f = *state;
+    init_node(f, NULL);
+    import_list(f, "tims-wanted.csv");
+    /* change the stored copy behind the manifest's back */
+    char path[1024];
+    snprintf(path, sizeof path, "%s/lists/xx-national/list.csv", f->dir);
+    FILE *fp = fopen(path, "a");
+    if (!fp)
+        fail_msg("the stored list is not at %s", path);
+    fputs("X-1,wanted,person,Someone ELSE,,,,,,,,\n", fp);
+    fclose(fp);
+    json_t *r = cross(f, "entry", "2011-06-01T10:00:00Z", specimen, NULL);
+    assert_string_equal(json_string_value(json_object_get(r, "decision")), "refer");
+    assert_true(has_reason(r, "screening_failed"));
+    assert_string_equal(json_string_value(json_object_get(json_object_get(r, "screening"), "status")), "failed");
     json_decref(r);
 }
 
@@ -559,6 +672,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(an_invalid_mrz_exits_65_and_writes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(bad_times_and_options_write_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(cross_without_at_records_now, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_document_on_a_lost_and_stolen_list_is_referred, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_listed_name_is_referred_and_an_unlisted_one_cleared, setup, teardown),
+        cmocka_unit_test_setup_teardown(lists_that_fail_their_check_refer_every_crossing, setup, teardown),
         cmocka_unit_test_setup_teardown(a_correction_shows_the_corrected_value_and_the_original, setup, teardown),
         cmocka_unit_test_setup_teardown(corrections_take_only_known_fields_and_valid_values, setup, teardown),
         cmocka_unit_test_setup_teardown(a_voided_crossing_leaves_the_history_and_the_stay, setup, teardown),
