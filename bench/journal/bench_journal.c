@@ -234,6 +234,7 @@ static int cmp_double(const void *a, const void *b)
 
 int main(void)
 {
+    setvbuf(stdout, NULL, _IOLBF, 0);
     const char *tmp = getenv("TMPDIR");
     snprintf(base, sizeof base, "%s/tims-bench-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(base))
@@ -260,6 +261,13 @@ int main(void)
     const char *only_big = getenv("TIMS_BENCH_ONLY_BIG"); /* for profiling the build */
     if (only_big && *only_big == '1')
         goto big_store;
+    const char *only_group = getenv("TIMS_BENCH_ONLY_GROUP"); /* for profiling */
+    if (only_group && *only_group == '1') {
+        printf("store.group_commit_crossings_per_s %.0f crossings/s  threads=16\n",
+               durable_rate(16, 5.0, &kp));
+        rmrf(base);
+        return 0;
+    }
     double raw_append = raw_fdatasync_rate(2.0, 0);
     printf("disk.fdatasync_append_per_s %.0f writes/s  block=4KiB file=growing dir=%s\n",
            raw_append, base);
@@ -293,13 +301,18 @@ big_store:;
     char dir[600];
     snprintf(dir, sizeof dir, "%s/big", base);
     s = fresh_store("big");
+    const char *cache = getenv("TIMS_BENCH_CACHE_MIB");
+    if (cache)
+        store_set_cache_mib(s, atoi(cache));
     uint64_t docs = big / 5 ? big / 5 : 1;
+    const char *batch_env = getenv("TIMS_BENCH_BATCH");
+    size_t batch = batch_env ? (size_t)strtoull(batch_env, NULL, 10) : 250000;
     t0 = now_s();
-    build(s, &kp, big, docs, 50000, 0);
+    build(s, &kp, big, docs, batch, 0);
     double build_s = now_s() - t0;
-    printf("store.build_s %.1f s  crossings=%llu documents=%llu batch=50000 "
+    printf("store.build_s %.1f s  crossings=%llu documents=%llu batch=%zu "
            "signatures=last-of-each-batch\n",
-           build_s, (unsigned long long)big, (unsigned long long)docs);
+           build_s, (unsigned long long)big, (unsigned long long)docs, batch);
     verify_rate(s, 0, "verify.chain_entries_per_s", "store=big");
 
     enum { LOOKUPS = 20000 };

@@ -248,7 +248,9 @@ typedef struct tims_verify_report {
  * signature of each origin (every signature with TIMS_VERIFY_STRICT), check that every
  * body-less entry is named by a redaction entry, and that the derived tables are exactly what
  * the journal implies. TIMS_OK when all holds; TIMS_ETAMPER with rep->fail naming the first
- * bad origin and seq otherwise; other errors when the store cannot be read. */
+ * bad origin and seq otherwise; other errors when the store cannot be read. Appends through
+ * this tims_store wait while it runs (it reads one consistent snapshot); a busy node runs
+ * `tims verify` as a separate process, which does not block its writers. */
 tims_err tims_store_verify(tims_store *s, unsigned flags, tims_verify_report *rep,
                            tims_diag *diag);
 

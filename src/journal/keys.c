@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -49,6 +50,28 @@ static tims_err errno_err(int e)
     }
 }
 
+static void sync_parent(const char *path)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    if (!slash) {
+        snprintf(dir, sizeof dir, ".");
+    } else {
+        size_t n = (size_t)(slash - path);
+        if (n == 0)
+            n = 1;
+        if (n >= sizeof dir)
+            return;
+        memcpy(dir, path, n);
+        dir[n] = '\0';
+    }
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+}
+
 tims_err tims_keypair_save(const char *path, const tims_keypair *kp, tims_diag *diag)
 {
     char text[KEY_FILE_LEN + 1];
@@ -88,6 +111,7 @@ tims_err tims_keypair_save(const char *path, const tims_keypair *kp, tims_diag *
     }
     close(fd);
     fd = -1;
+    sync_parent(path); /* the new name itself must survive a crash */
     goto done;
 fail:
     close(fd);

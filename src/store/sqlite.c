@@ -6,17 +6,18 @@
  * same shape and compare). Journal row ids are origin id << 40 | seq, so one scan of the
  * journal in id order reads every chain in seq order.
  *
- * Writers: appends are sequenced under seq_mu (seq, prev, hash, signature), queued, and written
- * by whichever caller is the leader: it takes the whole queue, writes it in one transaction
- * and one fsync, and wakes the callers. Lock order: seq_mu, then w_mu, then q_mu. Reads use a
- * second connection under r_mu so they never wait for an fsync. */
+ * Writers: appends are sequenced under seq_mu (seq, prev, hash) and queued in seq order; each
+ * caller signs its own entries outside the lock; whichever caller is the leader takes the whole
+ * queue, writes it in one transaction and one fsync, and wakes the callers. Lock order: seq_mu,
+ * then w_mu, then q_mu. Reads use a second connection under r_mu so they never wait for an
+ * fsync; a third connection checkpoints the WAL in the background. */
 #include <errno.h>
 #include <jansson.h>
-#include <stdlib.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -65,9 +66,14 @@ struct tims_store {
     size_t norigins, corigins;
     sqlite3_stmt *st[2][ST_COUNT]; /* [0] main, [1] temp */
     sqlite3_stmt *ins_journal, *get_body, *redacted_by, *null_body, *ins_origin, *sel_origin;
-    sqlite3_stmt *r_history, *r_crossing, *r_entry;
+    sqlite3_stmt *r_history, *r_crossing;
     int bulk_sign_last_only;     /* bench only: see store_int.h */
     uint64_t commits, committed; /* group commit counters (under w_mu) */
+    sqlite3 *cdb;                /* checkpointer connection (writable stores only) */
+    pthread_t cp_thread;
+    int cp_running, cp_wanted, cp_stop;
+    pthread_mutex_t cp_mu;
+    pthread_cond_t cp_cv;
 };
 
 static uint8_t *memdup_bytes(const void *p, size_t n)
@@ -496,7 +502,7 @@ static tims_err open_conn(tims_store *s, int readonly, int create, sqlite3 **out
     }
     /* 64 MiB of page cache per connection keeps the document index hot at millions of rows. */
     if ((rc = exec(db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF;"
-                       " PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
+                       " PRAGMA cache_size=-65536;"
                        " PRAGMA mmap_size=1073741824;")) != SQLITE_OK) {
         err = sql_fail(s, db, rc, diag, "setting durability");
         goto fail;
@@ -525,6 +531,8 @@ static tims_err store_new(const char *dir, unsigned flags, tims_store **out, tim
     pthread_mutexattr_destroy(&attr);
     pthread_cond_init(&s->q_cv, NULL);
     pthread_cond_init(&s->sig_cv, NULL);
+    pthread_mutex_init(&s->cp_mu, NULL);
+    pthread_cond_init(&s->cp_cv, NULL);
     tims_buf b = {0};
     if (tims_buf_printf(&b, "%s/%s", dir, TIMS_STORE_DB_FILE) != TIMS_OK) {
         tims_free(s);
@@ -541,6 +549,56 @@ static tims_err store_new(const char *dir, unsigned flags, tims_store **out, tim
     return TIMS_OK;
 }
 
+/* Checkpoints (copying the write-ahead log into the database file, with its own fsync) run on a
+ * background thread, so a commit only pays for its own log fsync. If the log still grows past
+ * CHECKPOINT_INLINE frames, the committing writer checkpoints itself. */
+#define CHECKPOINT_FRAMES 1000
+#define CHECKPOINT_INLINE 50000
+
+static int wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
+{
+    tims_store *s = arg;
+    if (frames >= CHECKPOINT_INLINE)
+        sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    else if (frames >= CHECKPOINT_FRAMES) {
+        pthread_mutex_lock(&s->cp_mu);
+        s->cp_wanted = 1;
+        pthread_cond_signal(&s->cp_cv);
+        pthread_mutex_unlock(&s->cp_mu);
+    }
+    return SQLITE_OK;
+}
+
+static void *checkpointer(void *arg)
+{
+    tims_store *s = arg;
+    pthread_mutex_lock(&s->cp_mu);
+    for (;;) {
+        while (!s->cp_wanted && !s->cp_stop)
+            pthread_cond_wait(&s->cp_cv, &s->cp_mu);
+        if (s->cp_stop)
+            break;
+        s->cp_wanted = 0;
+        pthread_mutex_unlock(&s->cp_mu);
+        sqlite3_wal_checkpoint_v2(s->cdb, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        pthread_mutex_lock(&s->cp_mu);
+    }
+    pthread_mutex_unlock(&s->cp_mu);
+    return NULL;
+}
+
+static tims_err start_checkpointer(tims_store *s, tims_diag *diag)
+{
+    tims_err err = open_conn(s, 0, 0, &s->cdb, diag);
+    if (err != TIMS_OK)
+        return err;
+    if (pthread_create(&s->cp_thread, NULL, checkpointer, s) != 0)
+        return tims_diag_set(diag, TIMS_EIO, "cannot start the checkpoint thread");
+    s->cp_running = 1;
+    sqlite3_wal_hook(s->db, wal_hook, s); /* replaces SQLite's inline auto-checkpoint */
+    return TIMS_OK;
+}
+
 static tims_err store_start(tims_store *s, int create, tims_diag *diag)
 {
     tims_err err;
@@ -552,6 +610,8 @@ static tims_err store_start(tims_store *s, int create, tims_diag *diag)
     if ((err = migrate(s, diag)) != TIMS_OK)
         return err;
     if ((err = open_conn(s, 1, 0, &s->rdb, diag)) != TIMS_OK)
+        return err;
+    if (!ro && (err = start_checkpointer(s, diag)) != TIMS_OK)
         return err;
     return load_origins(s, diag);
 }
@@ -616,11 +676,19 @@ void tims_store_close(tims_store *s)
 {
     if (!s)
         return;
+    if (s->cp_running) {
+        pthread_mutex_lock(&s->cp_mu);
+        s->cp_stop = 1;
+        pthread_cond_signal(&s->cp_cv);
+        pthread_mutex_unlock(&s->cp_mu);
+        pthread_join(s->cp_thread, NULL);
+    }
+    sqlite3_close(s->cdb);
     for (int sc = 0; sc < 2; sc++)
         for (int i = 0; i < ST_COUNT; i++)
             sqlite3_finalize(s->st[sc][i]);
     sqlite3_stmt *all[] = {s->ins_journal, s->get_body, s->redacted_by, s->null_body,
-                           s->ins_origin, s->sel_origin, s->r_history, s->r_crossing, s->r_entry};
+                           s->ins_origin, s->sel_origin, s->r_history, s->r_crossing};
     for (size_t i = 0; i < TIMS_ARRAY_LEN(all); i++)
         sqlite3_finalize(all[i]);
     sqlite3_close(s->rdb);
@@ -631,6 +699,8 @@ void tims_store_close(tims_store *s)
     pthread_mutex_destroy(&s->r_mu);
     pthread_cond_destroy(&s->q_cv);
     pthread_cond_destroy(&s->sig_cv);
+    pthread_mutex_destroy(&s->cp_mu);
+    pthread_cond_destroy(&s->cp_cv);
     tims_free(s->origins);
     tims_free(s->path);
     tims_free(s);
@@ -1123,6 +1193,21 @@ tims_err tims_store_append_many(tims_store *s, const tims_keypair *kp,
             }
             goto done;
         }
+        /* A redaction of a redaction would fail the whole group commit: refuse it here. */
+        for (size_t t = 0; t < ps[i].d.ntargets; t++) {
+            tims_entry te;
+            if (tims_store_get_entry(s, ps[i].d.targets[t].origin, ps[i].d.targets[t].seq, &te,
+                                     NULL) != TIMS_OK)
+                continue;
+            int kind = te.kind;
+            tims_entry_clear(&te);
+            if (kind == TIMS_KIND_REDACTION) {
+                err = tims_diag_set(diag, TIMS_EINVAL, "entry %zu: a redaction entry (seq %llu) "
+                                    "cannot itself be redacted", i + 1,
+                                    (unsigned long long)ps[i].d.targets[t].seq);
+                goto done;
+            }
+        }
     }
 
     /* Outside any lock: copy bodies and hash them. */
@@ -1216,6 +1301,15 @@ void tims_store_stats(tims_store *s, uint64_t *commits, uint64_t *entries)
     pthread_mutex_lock(&s->w_mu);
     *commits = s->commits;
     *entries = s->committed;
+    pthread_mutex_unlock(&s->w_mu);
+}
+
+void store_set_cache_mib(tims_store *s, int mib)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA cache_size = %d", -1024 * mib);
+    pthread_mutex_lock(&s->w_mu);
+    exec(s->db, sql);
     pthread_mutex_unlock(&s->w_mu);
 }
 

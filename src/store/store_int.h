@@ -47,4 +47,7 @@ void store_apply_correction(tims_crossing *c, const store_derived *d);
  * entries can be built quickly. Such a store passes chain verification, not strict. */
 void store_bench_sign_last_only(tims_store *s, int on);
 
+/* store_set_cache_mib - the page cache of the writer connection, in MiB. */
+void store_set_cache_mib(tims_store *s, int mib);
+
 #endif

@@ -295,9 +295,17 @@ static void redaction_removes_personal_data_and_the_chain_still_verifies(void **
     tims_verify_report rep;
     assert_int_equal(tims_store_verify(f->s, TIMS_VERIFY_STRICT, &rep, &d), TIMS_OK);
     assert_int_equal(rep.redacted, 2);
-    /* a redaction cannot be redacted */
+    /* a redaction cannot be redacted, by either door */
     t[0].seq = r.seq;
     assert_int_equal(tims_store_redact(f->s, &f->kp, 501, t, 1, "x", NULL, &d), TIMS_EINVAL);
+    char body[200], hex[65];
+    tims_hex(f->kp.pk, TIMS_PUBKEY_LEN, hex);
+    snprintf(body, sizeof body, "{\"targets\":[{\"origin\":\"%s\",\"seq\":%llu}],"
+             "\"reason\":\"x\"}", hex, (unsigned long long)r.seq);
+    assert_int_equal(tims_store_append(f->s, &f->kp, 502, TIMS_KIND_REDACTION, body,
+                                       strlen(body), NULL, &d),
+                     TIMS_EINVAL);
+    assert_non_null(strstr(d.text, "cannot itself be redacted"));
     /* a body removed without a redaction entry is tampering */
     sql(f, "UPDATE journal SET body = NULL WHERE id = (1 << 40) | 9");
     expect_verify_fail(f, 0, TIMS_VP_REDACTION, 9);
