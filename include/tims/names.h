@@ -7,11 +7,16 @@
  * abu, de, van, von, haji ...) are kept as weak tokens. Token text is lower-case ASCII [a-z0-9].
  *
  * tims_name_similarity() scores two parsed names in [0, 1]: the best one-to-one assignment of
- * tokens (order does not matter) by Jaro-Winkler, weighted by how rare each token is (a
- * callback gives the weight; NULL means all tokens weigh the same) and by weakness.
+ * tokens (order does not matter; two or three adjacent tokens of one side may stand for one of
+ * the other: Mohammad Reza / Mohammadreza) by Jaro-Winkler on romanisation keys, corrected for
+ * what Jaro-Winkler gets wrong on names, weighted by how rare each token is (a callback gives
+ * the weight; NULL means all tokens weigh the same) and by weakness. docs/names.md has the
+ * rules, docs/screening.md ("Names") the quality measured on the test data.
  *
- * Ownership: a tims_name owns its memory; tims_name_free() releases it and is safe on a zeroed
- * or already freed name. Nothing here prints, exits, or reads the clock or environment. */
+ * Ownership: a tims_name owns its memory (one buffer, allocated by tims_name_parse: every
+ * text, key and skel pointer points into it); tims_name_free() releases it and is safe on a
+ * zeroed or already freed name. tims_name_similarity() never allocates and is thread-safe.
+ * Nothing here prints, exits, or reads the clock or environment. */
 #ifndef TIMS_NAMES_H
 #define TIMS_NAMES_H
 
@@ -58,13 +63,16 @@ typedef struct tims_name_token {
 typedef struct tims_name {
     tims_name_token tokens[TIMS_NAME_MAX_TOKENS];
     size_t count;
-    uint8_t truncated; /* more tokens than TIMS_NAME_MAX_TOKENS, or an MRZ name that filled its field */
+    uint8_t truncated; /* tokens or letters beyond the limits were dropped, or an MRZ name
+                        * filled its field */
     char *buf;         /* owns the token text */
 } tims_name;
 
 /* tims_name_parse - parse len bytes of UTF-8 into out (which the caller provides and later
- * frees with tims_name_free). Invalid UTF-8 gives TIMS_EDATA with a sentence in diag and
- * leaves out empty. A name with no letters at all parses to zero tokens (not an error). */
+ * frees with tims_name_free; out is overwritten, not freed). Invalid UTF-8 gives TIMS_EDATA
+ * with a sentence in diag, out of memory TIMS_ENOMEM; either leaves out empty. A name with no
+ * letters at all parses to zero tokens (not an error). With TIMS_NAME_MRZ, pass the whole name
+ * field with its '<' fillers: a field that ends in a letter is taken as cut short. */
 tims_err tims_name_parse(const char *utf8, size_t len, unsigned flags, tims_name *out,
                          tims_diag *diag);
 void tims_name_free(tims_name *name);
@@ -75,13 +83,16 @@ void tims_name_free(tims_name *name);
 tims_err tims_name_fold(const char *utf8, size_t len, char **out, tims_diag *diag);
 
 /* tims_jaro_winkler - the plain Jaro-Winkler similarity of two byte strings, with the usual
- * prefix scale 0.1 over at most 4 characters; 1.0 for two empty strings. */
+ * prefix scale 0.1 over at most 4 characters; 1.0 for two empty strings, 0.0 for one. Strings
+ * longer than 256 bytes are compared on their first 256. */
 double tims_jaro_winkler(const char *a, size_t alen, const char *b, size_t blen);
 
-/* How rare a token is, from the lists loaded: higher is rarer. NULL callback: weight 1. */
+/* How rare a token is, from the lists loaded: higher is rarer. NULL callback: weight 1.
+ * Called with a token's text; values are kept within [0.01, 100]. */
 typedef double (*tims_token_weight_fn)(const char *token, size_t len, void *ctx);
 
-/* One pair of the best assignment, for explanations. Indexes into the two names' tokens. */
+/* One pair of the best assignment, for explanations. Indexes into the two names' tokens; a
+ * token paired with two or three joined tokens of the other name gives one pair for each. */
 typedef struct tims_token_pair {
     uint8_t query;
     uint8_t candidate;
@@ -100,7 +111,8 @@ double tims_name_similarity(const tims_name *query, const tims_name *candidate,
                             tims_token_weight_fn weight, void *weight_ctx,
                             tims_name_match *explain);
 
-/* The name-only verdict threshold used by `tims names compare` and as the base of screening. */
+/* The name-only verdict threshold used by `tims names compare` and as the base of screening:
+ * chosen on $TIMS_TEST_DATA/names (docs/screening.md, "Names"). */
 #define TIMS_NAME_MATCH_THRESHOLD 0.91
 
 #endif

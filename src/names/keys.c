@@ -1,8 +1,8 @@
 /* keys.c - the comparison keys of a token, and the list of weak tokens.
  *
  * A name reaches us through many romanisations: ICAO 9303 (Iurii, Sergei, Tsareva), older
- * Russian passports (Yuriy, Sergey, Tsaryova), French (Djavad, Oussama) and German (Schtscherbakow)
- * habits, Persian and Arabic variants (Mahmoud/Mahmud, Faruq/Farouk, Gholam/Qolam). The key
+ * Russian passports (Yuriy, Sergey, Tsaryova), French (Djavad, Oussama) and German
+ * (Schtscherbakow) habits, Persian and Arabic variants (Mahmoud/Mahmud, Gholam/Qolam). The key
  * folds the spellings that stand for the same sound in these systems, so that Jaro-Winkler on
  * keys measures real differences. The skeleton keeps only consonants: it is what an Arabic or
  * Hebrew spelling, which does not write short vowels, can be compared on. Both are pure
@@ -249,14 +249,15 @@ static const char *const weak_tokens[] = {
     "abo", "abou", "abu", "ad", "adh", "ag", "al", "alhaj", "alhaji", "an", "and", "ap", "ar",
     "as", "ash", "at", "az", "ben", "bin", "bint", "binti", "bt", "bte", "bv", "cjsc", "closed",
     "co", "company", "corp", "corporation", "da", "das", "de", "degli", "dei", "del", "della",
-    "delle", "dello", "den", "der", "des", "di", "dos", "dr", "du", "el", "gmbh", "hadji",
-    "haj", "haji", "hajj", "hajji", "ibn", "ibnu", "imam", "inc", "joint", "jr", "jsc", "la",
-    "las", "le", "les", "limited", "llc", "llp", "los", "ltd", "maulana", "maulavi", "maulvi",
-    "mawlana", "mawlawi", "miss", "mlle", "mme", "molla", "mollah", "mr", "mrs", "ms", "mufti",
-    "mulla", "mullah", "kizi", "kyzy", "nv", "oao", "of", "ogli", "ogly", "ojsc", "ooo", "open", "pao", "pjsc", "plc", "prof",
-    "public", "qizi", "sa", "sayed", "sayyed", "sayyid", "seyed", "seyyed", "shaikh", "shaykh",
-    "sheik", "sheikh", "sheykh", "sir", "sp", "spa", "sr", "srl", "stock", "syed", "ten", "ter",
-    "the", "ud", "ul", "um", "umm", "uly", "van", "ver", "von", "y", "zao", "zu",
+    "delle", "dello", "den", "der", "des", "di", "dos", "dr", "du", "el", "gmbh", "hadji", "haj",
+    "haji", "hajj", "hajji", "ibn", "ibnu", "imam", "inc", "joint", "jr", "jsc", "kizi", "kyzy",
+    "la", "las", "le", "les", "limited", "llc", "llp", "los", "ltd", "maulana", "maulavi",
+    "maulvi", "mawlana", "mawlawi", "miss", "mlle", "mme", "molla", "mollah", "mr", "mrs", "ms",
+    "mufti", "mulla", "mullah", "nv", "oao", "of", "ogli", "ogly", "ojsc", "ooo", "open", "pao",
+    "pjsc", "plc", "prof", "public", "qizi", "sa", "sayed", "sayyed", "sayyid", "seyed", "seyyed",
+    "shaikh", "shaykh", "sheik", "sheikh", "sheykh", "sir", "sp", "spa", "sr", "srl", "stock",
+    "syed", "ten", "ter", "the", "ud", "ul", "uly", "um", "umm", "van", "ver", "von", "y", "zao",
+    "zu",
 };
 
 static int cmp_weak(const void *key, const void *elem)

@@ -3,21 +3,28 @@
  * Tokens are paired one to one, in any order, so that the weighted loss is least:
  *   a pair of similarity s loses (1 - s) * (weight of both sides),
  *   a query token left alone loses LAMBDA_QUERY * its weight,
- *   a candidate token left alone loses LAMBDA_CANDIDATE * its weight,
+ *   a candidate token left alone loses LAMBDA_CANDIDATE * its weight (a patronymic: nothing),
  * and score = 1 - loss / (total weight of both names). A pair may also join two or three
  * adjacent tokens of one side against one token of the other (Mohammad Reza / Mohammadreza,
- * Abd al Rahman / Abdulrahman, Chou En-lai / Zhou Enlai). The best assignment is exact: a
- * dynamic programme over the query's tokens in order and the set of candidate tokens used
- * (the smaller side's set when that is cheaper); names too large for it (both sides over ten
- * tokens) are solved by the Hungarian method without merging.
+ * Abd al Rahman / Abdulrahman, Chou En-lai / Zhou Enlai). The assignment is exact: a dynamic
+ * programme over one side's tokens in order and the set of the other side's tokens used,
+ * visiting reachable states only; when both sides have more than eight tokens, the Hungarian
+ * method, without merging.
  *
- * Token similarity is Jaro-Winkler on the romanisation keys (keys.c), with these rules:
- * tokens with digits or untransliterated letters match only exactly; an initial matches a
- * token it begins; a token that only adds letters at the end of the other (Petrov/Petrova,
- * Abbas/Abbasi, Mohammadi/Mohammadian) is a different name and is capped; and a token written
- * in Arabic or Hebrew letters, or Hangul, is compared on consonant skeletons.
- * The weights come from the caller's rarity callback; particles and honorifics (weak tokens)
- * and initials weigh less. Nothing here allocates; the work space is on the stack. */
+ * Token similarity is Jaro-Winkler on the romanisation keys (keys.c), corrected where it is
+ * known to mislead on names:
+ *  - digits and letters without a table match only exactly; an initial matches a token it
+ *    begins; the last token of a full MRZ field matches a token it begins;
+ *  - a token that is the other plus an ending is another name (Petrov/Petrova, Abbas/Abbasi);
+ *  - with the same consonants, vowels that romanisations swap (o/u, e/i, a/e) raise it to
+ *    VARIANT_SIM, a vowel that makes another name (i for a: Jalili/Jalali) caps it;
+ *  - with different consonants, a phonetic edit distance caps it (Khaled/Khalil, Çela/Çeka)
+ *    or, when only kindred letters differ (g/k, d/j), raises it (Gaddafi/Kadhafi);
+ *  - a token written in Arabic or Hebrew letters, or Hangul, is compared on consonant
+ *    skeletons, since those scripts leave vowels out or spell them their own way.
+ * The weights come from the caller's rarity callback; particles and honorifics (weak tokens),
+ * initials and patronymics weigh less. Nothing here allocates; the work space is the stack
+ * (about 100 KB at most). docs/screening.md, "Names", says how the constants were chosen. */
 #include <float.h>
 #include <string.h>
 
@@ -52,10 +59,12 @@
 #define MIN_MERGE_SIM 0.85    /* a merged pair must be at least this similar */
 #define LAMBDA_QUERY 0.35     /* loss of a query token the candidate lacks, per unit weight */
 #define LAMBDA_CANDIDATE 0.25 /* loss of a candidate token the query lacks, per unit weight */
+#define OPTIONAL_MISS 1e-6    /* a patronymic left alone: (almost) nothing; pairing it wins ties */
+#define SINGLE_PAIR_CAP 0.85  /* the most one paired name part gives when others are left */
 
 enum {
-    MERGE_MAX = 3, /* tokens of one side joined against one token of the other */
-    DP_MAX_STATES = 4096,   /* (rows + 1) * 2^columns */
+    MERGE_MAX = 3,        /* tokens of one side joined against one token of the other */
+    DP_MAX_STATES = 4096, /* (rows + 1) * 2^columns */
     MERGED_MAX = MERGE_MAX * TIMS__KEY_MAX,
 };
 
@@ -416,6 +425,7 @@ typedef struct side {
     const tims_name *name;
     double w[TIMS_NAME_MAX_TOKENS];
     double miss[TIMS_NAME_MAX_TOKENS]; /* loss when the token stays alone */
+    uint8_t optional[TIMS_NAME_MAX_TOKENS]; /* a patronymic: alone, it does not count */
     double lambda;
     size_t n;
     int all_weak; /* every token is weak: they count as strong */
@@ -761,6 +771,18 @@ static void solve_hungarian(const side *r, const side *c, const table *t, result
     }
 }
 
+/* True when side s has a token outside used that is a full name part. */
+static int leftover(const side *s, uint32_t used)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        const tims_name_token *t = &s->name->tokens[i];
+        if (!(used & (1u << i)) && !t->weak && t->len > 1 &&
+            !(t->flags & TIMS_NAME_TOKEN_PATRONYMIC))
+            return 1;
+    }
+    return 0;
+}
+
 static double clamp_weight(double w)
 {
     return w > 100.0 ? 100.0 : w > 0.01 ? w : 0.01; /* also maps NaN to 0.01 */
@@ -787,7 +809,8 @@ static void weigh(side *s, const tims_name *name, double lambda, tims_token_weig
             w *= PATRONYMIC_WEIGHT;
         s->w[i] = w;
         /* A patronymic one side lacks is no evidence: passports leave it out. */
-        s->miss[i] = t->flags & TIMS_NAME_TOKEN_PATRONYMIC ? 0.0 : lambda * w;
+        s->optional[i] = (t->flags & TIMS_NAME_TOKEN_PATRONYMIC) != 0;
+        s->miss[i] = s->optional[i] ? OPTIONAL_MISS * w : lambda * w;
     }
 }
 
@@ -824,14 +847,18 @@ double tims_name_similarity(const tims_name *query, const tims_name *candidate,
         for (size_t k = 0; k < res.pairs[p].ck; k++)
             col_used |= 1u << (res.pairs[p].c0 + k);
     }
-    double total = 0.0;
+    double total = 0.0, loss = res.loss;
     for (size_t i = 0; i < rows->n; i++) {
-        if (rows->miss[i] > 0.0 || (row_used & (1u << i)))
+        if (!rows->optional[i] || (row_used & (1u << i)))
             total += rows->w[i];
+        else
+            loss -= rows->miss[i];
     }
     for (size_t j = 0; j < cols->n; j++) {
-        if (cols->miss[j] > 0.0 || (col_used & (1u << j)))
+        if (!cols->optional[j] || (col_used & (1u << j)))
             total += cols->w[j];
+        else
+            loss -= cols->miss[j];
     }
     /* Weak tokens never match on their own: some strong token must be paired. */
     int strong = 0;
@@ -840,9 +867,16 @@ double tims_name_similarity(const tims_name *query, const tims_name *candidate,
         strong = res.pairs[p].rk > 1 || res.pairs[p].ck > 1 || !rows->name->tokens[r0].weak ||
                  rows->all_weak;
     }
-    double score = strong && total > 0.0 ? 1.0 - res.loss / total : 0.0;
+    double score = strong && total > 0.0 ? 1.0 - loss / total : 0.0;
     if (score < 0.0)
         score = 0.0;
+    if (score > 1.0 || loss < 1e-9)
+        score = strong && total > 0.0 ? 1.0 : 0.0;
+    /* One name part in common is not enough while either name has another part left over
+     * (Nicolas / Nicolas Maduro): an initial, particle or patronymic does not count. */
+    if (res.npairs == 1 && score > SINGLE_PAIR_CAP &&
+        (leftover(rows, row_used) || leftover(cols, col_used)))
+        score = SINGLE_PAIR_CAP;
     if (explain) {
         explain->score = score;
         for (size_t p = 0; p < res.npairs; p++) {

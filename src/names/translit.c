@@ -233,7 +233,8 @@ static size_t greek_emit(emitter *e, const uint32_t *cp, size_t n, size_t i)
         puts_(e, start ? "d" : "nd");
         return 2;
     }
-    if (c == 0x3B3 && (nx == 0x3B3 || nx == 0x3BA || nx == 0x3BE || nx == 0x3C7)) { /* γγ γκ γξ γχ */
+    /* γγ γκ γξ γχ */
+    if (c == 0x3B3 && (nx == 0x3B3 || nx == 0x3BA || nx == 0x3BE || nx == 0x3C7)) {
         puts_(e, nx == 0x3B3 ? "ng" : nx == 0x3BA ? (start ? "g" : "ng")
                  : nx == 0x3BE ? "nx" : "nch");
         return 2;
