@@ -66,6 +66,8 @@ static int load_lists(const options *o, loaded *l)
         tims_err err = tims_wl_import(format, colon + 1, &l->owned[l->owned_count], &diag);
         if (err != TIMS_OK)
             return cli_error(cli_exit_code(err), "%s", diag.text);
+        if (l->owned[l->owned_count]->warning)
+            fprintf(stderr, "tims screen: warning: %s\n", l->owned[l->owned_count]->warning);
         l->all[l->count++] = l->owned[l->owned_count++];
     }
     if (o->data_dir) {
@@ -146,8 +148,11 @@ static int parse_doc(const char *text, tims_wl_query *q)
 
 /* ---- output ------------------------------------------------------------------------------ */
 
+/* A list as hits name it: its folder name when it came from --data, else its source. */
 static const char *list_label(const tims_wl_list *l)
 {
+    if (l->name && l->name[0])
+        return l->name;
     return l->source && l->source[0] ? l->source : l->format;
 }
 

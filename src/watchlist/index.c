@@ -262,7 +262,8 @@ static tims_err build_keys(struct tims_wl_index *idx)
     uint64_t keys[WLS_MAX_KEYS];
     for (uint32_t t = 0; t < idx->token_count; t++) {
         tims_name_token tok = wls_token(idx, t, 0);
-        size_t k = wls_token_keys(&tok, keys);
+        size_t edit;
+        size_t k = wls_token_keys(&tok, keys, &edit);
         if (n + k > cap) {
             size_t ncap = cap * 2 + k;
             keypair *bigger = tims_realloc(kp, ncap * sizeof *kp);
@@ -366,12 +367,34 @@ static tims_err add_documents(struct tims_wl_index *idx, const tims_wl_entry *e,
     return TIMS_OK;
 }
 
+/* The span of an entry's listed birth years (approximate ones widened by a year), or 0, 0. */
+static void entry_years(const tims_wl_entry *e, int16_t *lo, int16_t *hi)
+{
+    int a = 0, b = 0;
+    for (size_t k = 0; k < e->birth_count; k++) {
+        const tims_wl_date *d = &e->births[k];
+        if (d->year_from <= 0)
+            continue;
+        int from = d->year_from - (d->approx ? 1 : 0);
+        int to = (d->year_to > d->year_from ? d->year_to : d->year_from) + (d->approx ? 1 : 0);
+        if (a == 0 || from < a)
+            a = from;
+        if (to > b)
+            b = to;
+    }
+    *lo = (int16_t)a;
+    *hi = (int16_t)b;
+}
+
 void tims_wl_index_free(tims_wl_index *idx)
 {
     if (!idx)
         return;
     tims_free(idx->lists);
     tims_free(idx->entry_base);
+    tims_free(idx->entry_year_lo);
+    tims_free(idx->entry_year_hi);
+    tims_free(idx->entry_type);
     tims_free(idx->name_entry);
     tims_free(idx->name_slot);
     tims_free(idx->name_off);
@@ -426,7 +449,11 @@ tims_err tims_wl_index_build(const tims_wl_list *const *lists, size_t n, tims_wl
     }
     idx->lists = tims_calloc(n ? n : 1, sizeof *idx->lists);
     idx->entry_base = tims_calloc(n + 1, sizeof *idx->entry_base);
-    if (!idx->lists || !idx->entry_base || tims_wl_doctable_new(documents, &idx->docs) != TIMS_OK ||
+    idx->entry_year_lo = tims_calloc(entries ? entries : 1, sizeof *idx->entry_year_lo);
+    idx->entry_year_hi = tims_calloc(entries ? entries : 1, sizeof *idx->entry_year_hi);
+    idx->entry_type = tims_calloc(entries ? entries : 1, sizeof *idx->entry_type);
+    if (!idx->lists || !idx->entry_base || !idx->entry_year_lo || !idx->entry_year_hi ||
+        !idx->entry_type || tims_wl_doctable_new(documents, &idx->docs) != TIMS_OK ||
         u32_push(&b.name_off, 0) != TIMS_OK) {
         err = TIMS_ENOMEM;
         goto fail;
@@ -438,6 +465,8 @@ tims_err tims_wl_index_build(const tims_wl_list *const *lists, size_t n, tims_wl
         idx->entry_base[l] = global;
         for (size_t e = 0; e < lists[l]->count; e++, global++) {
             const tims_wl_entry *ent = &lists[l]->entries[e];
+            entry_years(ent, &idx->entry_year_lo[global], &idx->entry_year_hi[global]);
+            idx->entry_type[global] = ent->type;
             b.seen.toks.n = 0;
             b.seen.off.n = 0;
             if ((err = u32_push(&b.seen.off, 0)) != TIMS_OK)
@@ -521,6 +550,7 @@ void tims_wl_index_stats_get(const tims_wl_index *idx, tims_wl_index_stats *out)
     out->documents = tims_wl_doctable_count(idx->docs);
     size_t nt = idx->name_off[idx->name_count];
     out->bytes = sizeof *idx + idx->list_count * (sizeof(void *) + 4) +
+                 (size_t)idx->entry_count * (2 + 2 + 1) +
                  (size_t)idx->name_count * (4 + 2 + 4) + nt * 4 +
                  (size_t)idx->token_count * (4 + 2 + 2 + 2 + 1 + 4 + 4) + idx->pool_len +
                  (size_t)out->postings * 4 + idx->key_count * (8 + 4) +

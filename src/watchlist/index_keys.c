@@ -93,11 +93,12 @@ static size_t add_key(uint64_t *keys, size_t n, uint64_t k)
     return n + 1;
 }
 
-size_t wls_token_keys(const tims_name_token *t, uint64_t *keys)
+size_t wls_token_keys(const tims_name_token *t, uint64_t *keys, size_t *edit_keys)
 {
     const char *tok = t->text;
     size_t len = t->len, n = 0;
     keys[n++] = wls_exact_key(tok, len);
+    *edit_keys = n;
     if (len > WLS_MAX_TOKEN_LEN)
         return n;
     char buf[WLS_MAX_TOKEN_LEN + 1];
@@ -110,6 +111,7 @@ size_t wls_token_keys(const tims_name_token *t, uint64_t *keys)
             n = add_key(keys, n, wls_exact_key(buf, len - 1));
         }
     }
+    *edit_keys = n;
     size_t sl = wls_skeleton(tok, len, buf);
     if (sl)
         n = add_key(keys, n, hash_bytes(buf, sl, SEED_SKELETON));

@@ -20,7 +20,15 @@
 #include "tims/country.h"
 #include "watchlist/screen_int.h"
 
-#define VARIANT_MIN 0.80 /* lowest similarity at which a keyed token counts as a spelling */
+/* A listed token is a variant of a query token when they share a text or deletion key (at most
+ * two edits apart), or a skeleton or romanisation key and a Jaro-Winkler similarity of at least
+ * VARIANT_MIN. An edit variant counts as at least EDIT_SIM alike when bounding a candidate:
+ * Jaro-Winkler undervalues short tokens one letter apart (tebaja / tabaja: 0.78); when the
+ * query token is itself listed, its edit variants are not measured but taken as
+ * EDIT_SIM_LISTED alike (an estimate from above, for speed). */
+#define VARIANT_MIN 0.80
+#define EDIT_SIM 0.90
+#define EDIT_SIM_LISTED 0.97 /* an edit variant of a listed query token: at most this alike */
 
 /* The screening name score, from the pairs tims_name_similarity chose (docs/screening.md):
  *   1 - (sum over query tokens of w * (1 - s), or w * QUERY_ALONE when unpaired) / W(query)
@@ -31,12 +39,18 @@
 #define LISTED_EXTRA 0.12   /* all of a listed name unpaired would cost this much */
 #define WEAK_FACTOR 0.25    /* particles and honorifics weigh a quarter (as in names/) */
 #define INITIAL_FACTOR 0.5  /* so do initials, half */
-/* What the index assumes a query token loses against a name that holds none of its keyed
- * variants: when choosing which posting lists to walk, and when checking a candidate before
- * scoring it. A spelling the keys miss can still pair well (omhammed / muhammad), hence the
- * lower figure for the check; what the two cost in recall is measured against the scan. */
-#define PREFIX_MISS_LOSS 0.5
-#define BOUND_MISS_LOSS 0.2
+/* Candidates pass three checks before the scorer runs (each an estimate from above):
+ *  1. the query tokens the name holds variants of (a bit mask from the posting lists): a token
+ *     it holds none of is taken as unpaired (QUERY_ALONE), which is also what decides which
+ *     posting lists must be walked at all;
+ *  2. the entry's listed birth years, type and the query's fields: the best adjustment the
+ *     entry could still get (a name that would need more than 1.0 is dropped);
+ *  3. the name's own tokens: the best variant of each query token it holds (QUERY_ALONE for a
+ *     token it holds none of), and its tokens that are no query token's variant; within
+ *     CHECK_SLACK.
+ * What these cost in recall is measured against tims_wl_screen_scan (bench_screen*). */
+#define CHECK_SLACK 0.02
+#define DENSE_MIN 800 /* from this many postings on, a dense per-name mask beats a heap merge */
 
 /* Adjustments to the name score (see docs/screening.md). */
 #define ADJ_DOB_SAME_DAY 0.04
@@ -55,6 +69,7 @@ enum { MAX_Q = TIMS_NAME_MAX_TOKENS, NO_NAME = -1 };
 typedef struct variant {
     uint32_t tok;
     uint8_t q;
+    uint8_t edit; /* reached by a text or deletion key */
     float sim;
 } variant;
 
@@ -86,9 +101,12 @@ typedef struct qctx {
     uint32_t *vtok;       /* distinct variant tokens, ascending */
     float *vsim;          /* vsim[r * name.count + i]: similarity of vtok[r] to query token i */
     size_t vrows;
+    double max_sim[MAX_Q]; /* the best similarity among each token's variants */
     uint32_t doc_entries[64];
     size_t doc_count;
-    ihit *top;            /* best hits so far, best first */
+    ihit *found;          /* names at or above the threshold, any order */
+    size_t found_count, found_cap;
+    ihit *top;            /* best hit of each entry, best first */
     size_t top_count, top_cap;
 } qctx;
 
@@ -156,6 +174,54 @@ static double variant_similarity(const tims_name_token *q, const tims_wl_index *
     return sim;
 }
 
+/* The highest Jaro-Winkler two strings of these lengths can reach. */
+static double jw_ceiling(size_t a, size_t b)
+{
+    if (a == 0 || b == 0)
+        return 0;
+    double r = a < b ? (double)a / (double)b : (double)b / (double)a;
+    double jaro = (2.0 + r) / 3.0;
+    return jaro + 0.4 * (1.0 - jaro);
+}
+
+/* Keep one variant per token (its edit flag the OR of its copies); returns how many remain. */
+static size_t dedupe_variants(variant *v, size_t n)
+{
+    enum { SMALL = 256 };
+    uint32_t small[2 * SMALL], *slot = small;
+    size_t cap = 16;
+    while (cap < 2 * n)
+        cap *= 2;
+    if (cap > 2 * SMALL && !(slot = tims_malloc(cap * sizeof *slot))) {
+        /* no memory for the table: sort instead */
+        qsort(v, n, sizeof *v, cmp_variant);
+        size_t w = 0;
+        for (size_t r = 0; r < n; r++) {
+            if (w > 0 && v[w - 1].tok == v[r].tok)
+                v[w - 1].edit |= v[r].edit;
+            else
+                v[w++] = v[r];
+        }
+        return w;
+    }
+    memset(slot, 0, cap * sizeof *slot);
+    size_t w = 0;
+    for (size_t r = 0; r < n; r++) {
+        size_t h = (v[r].tok * 0x9e3779b1u) & (cap - 1);
+        while (slot[h] && v[slot[h] - 1].tok != v[r].tok)
+            h = (h + 1) & (cap - 1);
+        if (slot[h]) {
+            v[slot[h] - 1].edit |= v[r].edit;
+        } else {
+            v[w] = v[r];
+            slot[h] = (uint32_t)++w;
+        }
+    }
+    if (slot != small)
+        tims_free(slot);
+    return w;
+}
+
 static tims_err collect_variants(qctx *c)
 {
     const tims_wl_index *idx = c->idx;
@@ -168,7 +234,8 @@ static tims_err collect_variants(qctx *c)
         const tims_name_token *qt = &c->name.tokens[i];
         size_t start = n;
         c->var_begin[i] = n;
-        size_t k = wls_token_keys(qt, keys);
+        size_t edit_keys;
+        size_t k = wls_token_keys(qt, keys, &edit_keys);
         for (size_t j = 0; j < k; j++) {
             size_t lo, hi;
             wls_key_range(idx, keys[j], &lo, &hi);
@@ -180,24 +247,61 @@ static tims_err collect_variants(qctx *c)
                     c->vars = bigger;
                     cap *= 2;
                 }
-                c->vars[n++] = (variant){idx->key_tok[r], (uint8_t)i, 0};
+                c->vars[n++] = (variant){idx->key_tok[r], (uint8_t)i, j < edit_keys, 0};
             }
         }
-        qsort(c->vars + start, n - start, sizeof *c->vars, cmp_variant);
+        /* a token no list holds may be a misspelling: one hop further, to the spellings that
+         * sound like its one-edit neighbours ("omhammed" is one swap from "mohammed", whose
+         * skeleton brings "muhammad") */
+        uint32_t exact = wls_token_find(idx, qt->text, qt->len);
+        size_t first_hop = exact == UINT32_MAX ? n : start;
+        for (size_t v = start; v < first_hop; v++) {
+            if (!c->vars[v].edit)
+                continue;
+            tims_name_token vt = wls_token(idx, c->vars[v].tok, 0);
+            uint64_t vkeys[WLS_MAX_KEYS];
+            size_t vedit, vk = wls_token_keys(&vt, vkeys, &vedit);
+            for (size_t j = vedit; j < vk; j++) {
+                size_t lo, hi;
+                wls_key_range(idx, vkeys[j], &lo, &hi);
+                for (size_t r = lo; r < hi; r++) {
+                    if (n == cap) {
+                        variant *bigger = tims_realloc(c->vars, cap * 2 * sizeof *bigger);
+                        if (!bigger)
+                            return TIMS_ENOMEM;
+                        c->vars = bigger;
+                        cap *= 2;
+                    }
+                    c->vars[n++] = (variant){idx->key_tok[r], (uint8_t)i, 0, 0};
+                }
+            }
+        }
+        n = start + dedupe_variants(c->vars + start, n - start);
         size_t w = start;
         double best_sim = 0;
         uint32_t best_tok = UINT32_MAX;
         c->weight[i] = idx->unknown_weight;
         c->volume[i] = 0;
         for (size_t r = start; r < n; r++) {
-            if (w > start && c->vars[w - 1].tok == c->vars[r].tok)
-                continue;
             uint32_t t = c->vars[r].tok;
             if (((idx->tok_flags[t] & WLS_FLAG_WEAK) != 0) != (qt->weak != 0))
                 continue; /* a particle pairs only with a particle */
-            double sim = variant_similarity(qt, idx, t);
-            if (sim < VARIANT_MIN)
-                continue;
+            double sim;
+            if (t == exact) {
+                sim = 1.0;
+            } else if (c->vars[r].edit && exact != UINT32_MAX) {
+                sim = EDIT_SIM_LISTED; /* the query token is listed: no need to measure */
+            } else if (c->vars[r].edit) {
+                sim = variant_similarity(qt, idx, t);
+                if (sim < EDIT_SIM)
+                    sim = EDIT_SIM;
+            } else {
+                if (jw_ceiling(qt->len, idx->tok_len[t]) < VARIANT_MIN)
+                    continue;
+                sim = variant_similarity(qt, idx, t);
+                if (sim < VARIANT_MIN)
+                    continue;
+            }
             if (sim > best_sim || (sim == best_sim && idx->tok_weight[t] > c->weight[i])) {
                 best_sim = sim;
                 best_tok = t;
@@ -211,6 +315,7 @@ static tims_err collect_variants(qctx *c)
         /* a token weighs as itself when listed, else as the listed spelling it is closest to */
         if (best_tok != UINT32_MAX)
             c->weight[i] = idx->tok_weight[best_tok];
+        c->max_sim[i] = best_sim;
         c->eff[i] = c->weight[i] * token_factor(&c->name, i);
         c->total_weight += c->eff[i];
     }
@@ -238,31 +343,6 @@ static tims_err collect_variants(qctx *c)
         c->vsim[(size_t)(at - toks) * c->name.count + c->vars[r].q] = c->vars[r].sim;
     }
     return TIMS_OK;
-}
-
-/* The best score name could reach, counting only keyed variants: each query token loses
- * (1 - its best variant's similarity) of its weight, or BOUND_MISS_LOSS when the name holds no
- * variant of it. Checked before the real scorer runs. */
-static double candidate_bound(const qctx *c, uint32_t name)
-{
-    const tims_wl_index *idx = c->idx;
-    size_t nq = c->name.count;
-    float best[MAX_Q] = {0};
-    for (uint32_t i = idx->name_off[name]; i < idx->name_off[name + 1]; i++) {
-        uint32_t t = idx->name_toks[i] & WLS_TOKEN_MASK;
-        uint32_t *at = bsearch(&t, c->vtok, c->vrows, sizeof t, cmp_u32);
-        if (!at)
-            continue;
-        const float *row = c->vsim + (size_t)(at - c->vtok) * nq;
-        for (size_t q = 0; q < nq; q++) {
-            if (row[q] > best[q])
-                best[q] = row[q];
-        }
-    }
-    double loss = 0;
-    for (size_t q = 0; q < nq; q++)
-        loss += c->eff[q] * (best[q] > 0 ? 1.0 - best[q] : BOUND_MISS_LOSS);
-    return c->total_weight > 0 ? 1.0 - loss / c->total_weight : 0;
 }
 
 /* ---- fields ------------------------------------------------------------------------------ */
@@ -387,8 +467,13 @@ static void score_name(const qctx *c, uint32_t name, ihit *h)
     uint32_t paired = 0;
     for (size_t p = 0; p < h->match.pair_count; p++) {
         const tims_token_pair *tp = &h->match.pairs[p];
-        if (tp->query < c->name.count && tp->similarity > qsim[tp->query])
-            qsim[tp->query] = tp->similarity;
+        if (tp->query >= c->name.count || tp->candidate >= cand.count)
+            continue;
+        double sim = tp->similarity;
+        if (cand.tokens[tp->candidate].len == 1 && c->name.tokens[tp->query].len > 1)
+            sim *= INITIAL_FACTOR; /* a listed initial says little about a whole name */
+        if (sim > qsim[tp->query])
+            qsim[tp->query] = sim;
         paired |= 1u << tp->candidate;
     }
     double loss = 0;
@@ -423,7 +508,8 @@ static double final_score(const ihit *h)
     return s < 0 ? 0 : s > 1 ? 1 : s;
 }
 
-/* Better first: higher score, then the unrounded sum, then list and entry order. */
+/* Better first: higher score, then the unrounded sum, then list and entry order, then the
+ * earlier name of the entry. */
 static int better(const ihit *a, const ihit *b)
 {
     if (a->score != b->score)
@@ -432,7 +518,9 @@ static int better(const ihit *a, const ihit *b)
     double rb = b->name_score + b->dob.adjust + b->nat.adjust + b->sex.adjust;
     if (ra != rb)
         return ra > rb;
-    return a->entry < b->entry;
+    if (a->entry != b->entry)
+        return a->entry < b->entry;
+    return a->name < b->name;
 }
 
 static void offer(qctx *c, const ihit *h)
@@ -449,28 +537,13 @@ static void offer(qctx *c, const ihit *h)
     c->top[i] = *h;
 }
 
-/* Entry-at-a-time: names of one entry are consecutive ids, so candidates in id order visit
- * each entry's names together and the best name of the entry is offered once. */
-typedef struct entry_acc {
-    ihit best;
-    int have;
-} entry_acc;
-
-static void flush_entry(qctx *c, entry_acc *acc)
-{
-    if (acc->have)
-        offer(c, &acc->best);
-    acc->have = 0;
-}
-
-static void consider_name(qctx *c, entry_acc *acc, uint32_t name)
+/* Score name against the query; keep it when it reaches the threshold. */
+static tims_err consider_name(qctx *c, uint32_t name)
 {
     uint32_t entry = c->idx->name_entry[name];
-    if (acc->have && acc->best.entry != entry)
-        flush_entry(c, acc);
     const tims_wl_entry *e = entry_of(c, entry);
     if (!wanted_type(c, e))
-        return;
+        return TIMS_OK;
     ihit h;
     memset(&h, 0, sizeof h);
     h.entry = entry;
@@ -478,16 +551,142 @@ static void consider_name(qctx *c, entry_acc *acc, uint32_t name)
     compare_fields(c, e, &h);
     h.document = (uint8_t)is_doc_entry(c, entry);
     h.score = final_score(&h);
-    if (!acc->have || better(&h, &acc->best)) {
-        acc->best = h;
-        acc->have = 1;
+    if (h.score < c->threshold)
+        return TIMS_OK;
+    if (c->found_count == c->found_cap) {
+        size_t cap = c->found_cap ? c->found_cap * 2 : 16;
+        ihit *bigger = tims_realloc(c->found, cap * sizeof *bigger);
+        if (!bigger)
+            return TIMS_ENOMEM;
+        c->found = bigger;
+        c->found_cap = cap;
+    }
+    c->found[c->found_count++] = h;
+    return TIMS_OK;
+}
+
+/* Better first within one entry's names: the better hit, then the earlier name. */
+static int cmp_found(const void *a, const void *b)
+{
+    const ihit *x = a, *y = b;
+    if (x->entry != y->entry)
+        return x->entry < y->entry ? -1 : 1;
+    if (better(x, y))
+        return -1;
+    if (better(y, x))
+        return 1;
+    return x->name < y->name ? -1 : x->name > y->name;
+}
+
+/* The best name of each entry found becomes that entry's hit. */
+static void offer_found(qctx *c)
+{
+    if (c->found_count == 0)
+        return;
+    qsort(c->found, c->found_count, sizeof *c->found, cmp_found);
+    for (size_t i = 0; i < c->found_count; i++) {
+        if (i == 0 || c->found[i].entry != c->found[i - 1].entry)
+            offer(c, &c->found[i]);
     }
 }
 
 /* ---- candidates -------------------------------------------------------------------------- */
 
+/* Check 1: the best name score a name could reach holding variants of the query tokens in mask,
+ * among the tokens whose posting lists were walked (the others may pair perfectly). */
+static double mask_bound(const qctx *c, uint32_t mask, uint32_t walked)
+{
+    double loss = 0;
+    for (size_t i = 0; i < c->name.count; i++) {
+        if (walked & (1u << i))
+            loss += c->eff[i] * ((mask & (1u << i)) ? 1.0 - c->max_sim[i] : QUERY_ALONE);
+    }
+    return 1.0 - loss / c->total_weight;
+}
+
+/* Check 2: the most the entry's fields could add, from the index's own arrays. */
+static double best_adjust(const qctx *c, uint32_t entry)
+{
+    const tims_wl_index *idx = c->idx;
+    const tims_wl_query *q = c->q;
+    double adj = 0;
+    if (q->dob.year_from && idx->entry_year_lo[entry]) {
+        int y = q->dob.year_from, lo = idx->entry_year_lo[entry], hi = idx->entry_year_hi[entry];
+        int d = y < lo ? lo - y : y > hi ? y - hi : 0;
+        adj += d == 0 ? ADJ_DOB_SAME_DAY : d == 1 ? ADJ_DOB_ONE_YEAR
+             : d < DOB_MANY_YEARS ? ADJ_DOB_FEW_YEARS : ADJ_DOB_MANY_YEARS;
+    }
+    if (q->nationality[0])
+        adj += ADJ_NAT_AGREES;
+    uint8_t type = idx->entry_type[entry];
+    if ((q->dob.year_from || q->sex) && type != TIMS_WL_PERSON && type != TIMS_WL_DOCUMENT)
+        adj += ADJ_TYPE_DISAGREES;
+    return adj;
+}
+
+/* Check 3: the name's score estimated from its own tokens: each query token takes its best
+ * variant in the name or, holding none, loses QUERY_ALONE; the listed tokens no query token
+ * has a variant in cost their share of LISTED_EXTRA. */
+static double name_bound(const qctx *c, uint32_t name)
+{
+    const tims_wl_index *idx = c->idx;
+    size_t nq = c->name.count;
+    uint32_t from = idx->name_off[name], to = idx->name_off[name + 1];
+    float best[MAX_Q] = {0};
+    double listed = 0, extra = 0;
+    int all_weak = 1;
+    for (uint32_t k = from; k < to; k++)
+        all_weak &= (idx->name_toks[k] & WLS_WEAK_BIT) != 0;
+    for (uint32_t k = from; k < to; k++) {
+        uint32_t raw = idx->name_toks[k], t = raw & WLS_TOKEN_MASK;
+        double tw = idx->tok_weight[t];
+        if ((raw & WLS_WEAK_BIT) && !all_weak)
+            tw *= WEAK_FACTOR;
+        if (idx->tok_len[t] == 1)
+            tw *= INITIAL_FACTOR;
+        listed += tw;
+        uint32_t *at = bsearch(&t, c->vtok, c->vrows, sizeof t, cmp_u32);
+        if (!at) {
+            extra += tw;
+            continue;
+        }
+        const float *row = c->vsim + (size_t)(at - c->vtok) * nq;
+        for (size_t q = 0; q < nq; q++) {
+            if (row[q] > best[q])
+                best[q] = row[q];
+        }
+    }
+    double loss = 0;
+    for (size_t q = 0; q < nq; q++)
+        loss += c->eff[q] * (best[q] > 0 ? 1.0 - best[q] : QUERY_ALONE);
+    return 1.0 - loss / c->total_weight - (listed > 0 ? LISTED_EXTRA * extra / listed : 0);
+}
+
+/* The three checks, then the scorer. */
+static tims_err evaluate(qctx *c, uint32_t name, uint32_t mask, uint32_t walked)
+{
+    double b1 = mask_bound(c, mask, walked); /* first: it needs no memory */
+    if (b1 < c->min_name && !c->doc_count)
+        return TIMS_OK;
+    uint32_t entry = c->idx->name_entry[name];
+    if (is_doc_entry(c, entry))
+        return consider_name(c, name); /* a document hit is explained by its best name too */
+    if (b1 < c->min_name)
+        return TIMS_OK;
+    uint8_t type = c->idx->entry_type[entry];
+    if (c->q->types != TIMS_WL_TYPES_ALL && !(c->q->types & (1u << type)))
+        return TIMS_OK;
+    double adj = best_adjust(c, entry);
+    if (b1 + adj < c->threshold)
+        return TIMS_OK;
+    if (name_bound(c, name) + adj + CHECK_SLACK < c->threshold)
+        return TIMS_OK;
+    return consider_name(c, name);
+}
+
 typedef struct cursor {
     const uint32_t *at, *end;
+    uint8_t q;
 } cursor;
 
 static void heap_down(cursor *h, size_t n, size_t i)
@@ -507,19 +706,115 @@ static void heap_down(cursor *h, size_t n, size_t i)
     }
 }
 
-static tims_err search_index(qctx *c, entry_acc *acc)
+/* Few postings: merge the chosen tokens' lists in name order. */
+static tims_err walk_sparse(qctx *c, uint32_t chosen)
 {
     const tims_wl_index *idx = c->idx;
+    size_t ncur = 0;
+    for (size_t i = 0; i < c->name.count; i++) {
+        if (chosen & (1u << i))
+            ncur += c->var_begin[i + 1] - c->var_begin[i];
+    }
+    cursor *heap = tims_malloc((ncur ? ncur : 1) * sizeof *heap);
+    if (!heap)
+        return TIMS_ENOMEM;
+    size_t hn = 0;
+    for (size_t i = 0; i < c->name.count; i++) {
+        if (!(chosen & (1u << i)))
+            continue;
+        for (size_t v = c->var_begin[i]; v < c->var_begin[i + 1]; v++) {
+            uint32_t t = c->vars[v].tok;
+            if (idx->post_off[t] < idx->post_off[t + 1])
+                heap[hn++] = (cursor){idx->post + idx->post_off[t],
+                                      idx->post + idx->post_off[t + 1], (uint8_t)i};
+        }
+    }
+    for (size_t i = hn; i-- > 0;)
+        heap_down(heap, hn, i);
+    tims_err err = TIMS_OK;
+    while (hn > 0 && err == TIMS_OK) {
+        uint32_t name = *heap[0].at, mask = 0;
+        while (hn > 0 && *heap[0].at == name) {
+            mask |= 1u << heap[0].q;
+            if (++heap[0].at == heap[0].end)
+                heap[0] = heap[--hn];
+            heap_down(heap, hn, 0);
+        }
+        err = evaluate(c, name, mask, chosen);
+    }
+    tims_free(heap);
+    return err;
+}
+
+/* Many postings: mark every name with the query tokens it holds, in one array (a byte per
+ * name for queries of up to 8 tokens, else two). */
+static tims_err walk_dense(qctx *c, uint32_t chosen, uint32_t walk)
+{
+    const tims_wl_index *idx = c->idx;
+    int wide = c->name.count > 8;
+    void *mask = tims_calloc(idx->name_count, wide ? 2 : 1);
+    uint8_t *m8 = mask;
+    uint16_t *m16 = mask;
+    size_t cap = 4096, n = 0;
+    uint32_t *touched = tims_malloc(cap * sizeof *touched);
+    tims_err err = TIMS_OK;
+    if (!mask || !touched) {
+        err = TIMS_ENOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i < c->name.count; i++) {
+        if (!(walk & (1u << i)))
+            continue;
+        for (size_t v = c->var_begin[i]; v < c->var_begin[i + 1]; v++) {
+            uint32_t t = c->vars[v].tok;
+            for (uint32_t p = idx->post_off[t]; p < idx->post_off[t + 1]; p++) {
+                uint32_t name = idx->post[p];
+                if (wide ? !m16[name] : !m8[name]) {
+                    if (n == cap) {
+                        uint32_t *bigger = tims_realloc(touched, cap * 2 * sizeof *bigger);
+                        if (!bigger) {
+                            err = TIMS_ENOMEM;
+                            goto done;
+                        }
+                        touched = bigger;
+                        cap *= 2;
+                    }
+                    touched[n++] = name;
+                }
+                if (wide)
+                    m16[name] |= (uint16_t)(1u << i);
+                else
+                    m8[name] |= (uint8_t)(1u << i);
+            }
+        }
+    }
+    for (size_t k = 0; k < n && err == TIMS_OK; k++) {
+        uint32_t bits = wide ? m16[touched[k]] : m8[touched[k]];
+        if (bits & chosen)
+            err = evaluate(c, touched[k], bits, walk);
+    }
+done:
+    tims_free(mask);
+    tims_free(touched);
+    return err;
+}
+
+static tims_err search_index(qctx *c)
+{
     size_t nq = c->name.count;
-    /* prefix: the rarest non-weak tokens, until the rest could not reach the threshold */
+    /* prefix: the non-weak tokens with the fewest postings, until a name holding none of their
+     * variants could not reach the threshold however well it matched the rest */
     uint8_t order[MAX_Q];
     size_t no = 0;
     double unkeyed = 0; /* tokens no listed token resembles: every name loses them */
+    uint32_t keyed = 0;
     for (size_t i = 0; i < nq; i++) {
-        if (c->var_begin[i + 1] == c->var_begin[i])
+        if (c->var_begin[i + 1] == c->var_begin[i]) {
             unkeyed += c->eff[i];
-        else if (!c->name.tokens[i].weak)
+        } else if (!c->name.tokens[i].weak) {
             order[no++] = (uint8_t)i;
+            keyed |= 1u << i;
+        }
     }
     for (size_t i = 1; i < no; i++) { /* insertion sort by volume */
         uint8_t x = order[i];
@@ -530,43 +825,17 @@ static tims_err search_index(qctx *c, entry_acc *acc)
         }
         order[j] = x;
     }
-    /* a name holding no variant of the chosen tokens loses at least PREFIX_MISS_LOSS of their
-     * weight: choose them until that alone keeps it under the lowest useful name score */
-    double need = (1.0 - c->min_name) * c->total_weight / PREFIX_MISS_LOSS - unkeyed, chosen = 0;
-    size_t nchosen = 0, ncur = 0;
-    while (nchosen < no && chosen <= need) {
-        size_t i = order[nchosen++];
-        chosen += c->eff[i];
-        ncur += c->var_begin[i + 1] - c->var_begin[i];
+    double need = (1.0 - c->min_name) * c->total_weight / QUERY_ALONE - unkeyed, got = 0;
+    uint32_t chosen = 0;
+    size_t volume = 0;
+    for (size_t k = 0; k < no && got <= need; k++) {
+        chosen |= 1u << order[k];
+        got += c->eff[order[k]];
+        volume += c->volume[order[k]];
     }
-    cursor *heap = tims_malloc((ncur ? ncur : 1) * sizeof *heap);
-    if (!heap)
-        return TIMS_ENOMEM;
-    size_t hn = 0;
-    for (size_t k = 0; k < nchosen; k++) {
-        size_t i = order[k];
-        for (size_t v = c->var_begin[i]; v < c->var_begin[i + 1]; v++) {
-            uint32_t t = c->vars[v].tok;
-            if (idx->post_off[t] < idx->post_off[t + 1])
-                heap[hn++] = (cursor){idx->post + idx->post_off[t], idx->post + idx->post_off[t + 1]};
-        }
-    }
-    for (size_t i = hn; i-- > 0;)
-        heap_down(heap, hn, i);
-    uint32_t last = UINT32_MAX;
-    while (hn > 0) {
-        uint32_t name = *heap[0].at;
-        if (++heap[0].at == heap[0].end)
-            heap[0] = heap[--hn];
-        heap_down(heap, hn, 0);
-        if (name == last)
-            continue;
-        last = name;
-        if (candidate_bound(c, name) >= c->min_name)
-            consider_name(c, acc, name);
-    }
-    tims_free(heap);
-    return TIMS_OK;
+    if (volume < DENSE_MIN)
+        return walk_sparse(c, chosen);
+    return walk_dense(c, chosen, keyed);
 }
 
 /* ---- documents --------------------------------------------------------------------------- */
@@ -761,6 +1030,7 @@ static void to_hit(const qctx *c, const ihit *h, tims_wl_hit *hit)
 static void qctx_free(qctx *c)
 {
     tims_name_free(&c->name);
+    tims_free(c->found);
     tims_free(c->vars);
     tims_free(c->vtok);
     tims_free(c->vsim);
@@ -791,7 +1061,7 @@ static tims_err run_query(const tims_wl_index *idx, const tims_wl_query *q, tims
     }
     double bonus = (q->dob.year_from ? ADJ_DOB_SAME_DAY : 0) +
                    (q->nationality[0] ? ADJ_NAT_AGREES : 0);
-    c.min_name = c.threshold - bonus;
+    c.min_name = c.threshold - bonus; /* below this no adjustment can lift a name */
     c.top_cap = cap;
     c.top = tims_malloc((cap ? cap : 1) * sizeof *c.top);
     if (!c.top || (err = collect_variants(&c)) != TIMS_OK) {
@@ -799,16 +1069,16 @@ static tims_err run_query(const tims_wl_index *idx, const tims_wl_query *q, tims
         goto done;
     }
     find_documents(&c);
-    entry_acc acc;
-    memset(&acc, 0, sizeof acc);
     if (c.name.count > 0) {
         if (scan) {
-            for (uint32_t nm = 0; nm < idx->name_count; nm++)
-                consider_name(&c, &acc, nm);
-        } else if ((err = search_index(&c, &acc)) != TIMS_OK) {
-            goto done;
+            for (uint32_t nm = 0; nm < idx->name_count && err == TIMS_OK; nm++)
+                err = consider_name(&c, nm);
+        } else {
+            err = search_index(&c);
         }
-        flush_entry(&c, &acc);
+        if (err != TIMS_OK)
+            goto done;
+        offer_found(&c);
     }
     offer_document_hits(&c);
     for (size_t i = 0; i < c.top_count; i++)

@@ -27,6 +27,9 @@ struct tims_wl_index {
     size_t list_count;
     uint32_t *entry_base;       /* global number of each list's first entry; list_count + 1 */
     uint32_t entry_count;
+    int16_t *entry_year_lo;     /* per global entry: earliest and latest listed birth year */
+    int16_t *entry_year_hi;     /* (approximate dates widened by one), 0 when none */
+    uint8_t *entry_type;        /* tims_wl_type, for checks that must not touch the entry */
 
     /* names: name i has tokens name_toks[name_off[i] .. name_off[i + 1]) */
     uint32_t name_count;
@@ -60,10 +63,12 @@ struct tims_wl_index {
     tims_wl_doctable *docs;     /* document keys -> global entry number */
 };
 
-/* The keys of one token (as tims_name_parse gives it): the hashes of its text, of its
- * one-deletion neighbours (tokens of 3 letters or more), of its consonant skeleton and of its
- * romanisation key. Writes at most WLS_MAX_KEYS distinct keys and returns how many. */
-size_t wls_token_keys(const tims_name_token *tok, uint64_t *keys);
+/* The keys of one token (as tims_name_parse gives it): the hashes of its text and of its
+ * one-deletion neighbours (tokens of 3 letters or more) first, *edit_keys of them, then of its
+ * consonant skeleton and of its romanisation key. Writes at most WLS_MAX_KEYS distinct keys
+ * and returns how many. Two tokens sharing one of the first kind are at most two edits apart
+ * (one, unless a letter was dropped from each). */
+size_t wls_token_keys(const tims_name_token *tok, uint64_t *keys, size_t *edit_keys);
 
 /* The exact key of a token, as wls_token_keys gives it first. */
 uint64_t wls_exact_key(const char *tok, size_t len);

@@ -15,7 +15,8 @@ static int share_key(const char *a, const char *b)
     uint64_t ka[WLS_MAX_KEYS], kb[WLS_MAX_KEYS];
     tims_name_token ta = {.text = a, .len = (uint16_t)strlen(a)};
     tims_name_token tb = {.text = b, .len = (uint16_t)strlen(b)};
-    size_t na = wls_token_keys(&ta, ka), nb = wls_token_keys(&tb, kb);
+    size_t ea, eb;
+    size_t na = wls_token_keys(&ta, ka, &ea), nb = wls_token_keys(&tb, kb, &eb);
     for (size_t i = 0; i < na; i++) {
         for (size_t j = 0; j < nb; j++) {
             if (ka[i] == kb[j])
