@@ -20,7 +20,6 @@ extern const cli_command cli_cmd_reindex;
 extern const cli_command cli_cmd_list;
 extern const cli_command cli_cmd_names;
 extern const cli_command cli_cmd_screen;
-extern const cli_command cli_cmd_names;
 
 static const cli_command *const commands[] = {
     &cli_cmd_version,
