@@ -465,12 +465,29 @@ static void score_name(const qctx *c, uint32_t name, ihit *h)
     for (size_t i = 0; i < c->name.count; i++)
         qsim[i] = -1;
     uint32_t paired = 0;
+    uint32_t same = 0; /* query tokens paired with (among others) the very same listed token */
     for (size_t p = 0; p < h->match.pair_count; p++) {
         const tims_token_pair *tp = &h->match.pairs[p];
         if (tp->query >= c->name.count || tp->candidate >= cand.count)
             continue;
+        const tims_name_token *qt = &c->name.tokens[tp->query], *lt = &cand.tokens[tp->candidate];
+        if (qt->len == lt->len && memcmp(qt->text, lt->text, qt->len) == 0)
+            same |= 1u << tp->query;
+    }
+    for (size_t p = 0; p < h->match.pair_count; p++) {
+        const tims_token_pair *tp = &h->match.pairs[p];
+        if (tp->query >= c->name.count || tp->candidate >= cand.count)
+            continue;
+        const tims_name_token *qt = &c->name.tokens[tp->query], *lt = &cand.tokens[tp->candidate];
         double sim = tp->similarity;
-        if (cand.tokens[tp->candidate].len == 1 && c->name.tokens[tp->query].len > 1)
+        if (same & (1u << tp->query)) {
+            /* joined with its neighbours for the assignment ("abdulrahman" ~ "abdulrahman h"),
+             * but the token itself is there: it counts whole, the neighbours as unpaired */
+            if (qt->len != lt->len || memcmp(qt->text, lt->text, qt->len) != 0)
+                continue;
+            sim = 1.0;
+        }
+        if (lt->len == 1 && qt->len > 1)
             sim *= INITIAL_FACTOR; /* a listed initial says little about a whole name */
         if (sim > qsim[tp->query])
             qsim[tp->query] = sim;

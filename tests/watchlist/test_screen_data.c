@@ -225,10 +225,10 @@ static void un_perturbed_pairs_find_the_listed_person(void **state)
            "one year off %zu, further %zu, not compared %zu)\n", recall, found, rows,
            verdicts[TIMS_WL_AGREES], verdicts[TIMS_WL_CLOSE], verdicts[TIMS_WL_NEAR],
            verdicts[TIMS_WL_DISAGREES], verdicts[TIMS_WL_NOT_COMPARED]);
-    assert_int_equal(rows, 342);
-    assert_true(recall >= 0.99);
     tims_free(text);
     tims_free(path);
+    assert_int_equal(rows, 342);
+    assert_true(recall >= 0.99);
 }
 
 /* ---- false positives --------------------------------------------------------------------- */
@@ -392,11 +392,11 @@ static void pairs_ofac_scored_100_are_hits(void **state)
     double rho = cov / sqrt(vo * vt);
     printf("screen.ofac_100_hits %zu of %zu\n", hundreds - missed, hundreds);
     printf("screen.ofac_spearman %.3f (%zu pairs)\n", rho, n);
+    tims_free(text);
+    tims_free(path);
     assert_int_equal(n, 94);
     assert_true(hundreds > 0);
     assert_int_equal(missed, 0);
-    tims_free(text);
-    tims_free(path);
 }
 
 int main(void)
