@@ -76,6 +76,7 @@ typedef struct tims_stay_result {
                                on_day; TIMS_STAY_UNKNOWN for unlimited policies */
     int overstay;           /* 1 when any window up to on_day held more than max_days */
     int32_t overstay_since; /* first day of overstay, or TIMS_STAY_UNKNOWN */
+    int32_t overstay_last;  /* last day of overstay up to on_day, or TIMS_STAY_UNKNOWN */
     int unknown_entries;    /* visits with an exit but no recorded entry (each counts 1 day) */
     int missing_exits;      /* open visits followed by a later visit (each counts 1 day) */
 } tims_stay_result;

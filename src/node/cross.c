@@ -127,11 +127,20 @@ static tims_err decide(tims_node *n, const tims_crossing *c, const node_mrz *m, 
         if (!inside_before)
             add_reason(r, TIMS_REASON_EXIT_WITHOUT_ENTRY,
                        "no entry is recorded before this exit; only the exit day is counted");
-        if (pol->kind == TIMS_STAY_SHORT && r->stay.overstay) {
-            char since[11];
-            tims_stay_day_format(r->stay.overstay_since, since);
-            add_reason(r, TIMS_REASON_OVERSTAY, "overstay since %s: %d days in the window, %d allowed", since,
-                       r->stay.days_used, pol->max_days);
+        /* an overstay during this visit; an older one was flagged when this visit began */
+        const tims_stay_visit *last = &v[nv - 1];
+        int32_t visit_start = last->entry_day != TIMS_STAY_UNKNOWN ? last->entry_day : last->exit_day;
+        if (pol->kind == TIMS_STAY_SHORT && r->stay.overstay && r->stay.overstay_last >= visit_start) {
+            char day[11];
+            if (r->stay.overstay_since >= visit_start) {
+                tims_stay_day_format(r->stay.overstay_since, day);
+                add_reason(r, TIMS_REASON_OVERSTAY, "overstay since %s: %d days in the window, %d allowed", day,
+                           r->stay.days_used, pol->max_days);
+            } else {
+                tims_stay_day_format(r->stay.overstay_last, day);
+                add_reason(r, TIMS_REASON_OVERSTAY, "this visit overstayed (the last day over the limit: %s): "
+                           "%d days in the window, %d allowed", day, r->stay.days_used, pol->max_days);
+            }
         }
     }
 done:

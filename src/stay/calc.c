@@ -88,6 +88,7 @@ tims_err tims_stay_evaluate(const tims_stay_policy *policy, const tims_stay_visi
     memset(out, 0, sizeof *out);
     out->latest_exit_day = TIMS_STAY_UNKNOWN;
     out->overstay_since = TIMS_STAY_UNKNOWN;
+    out->overstay_last = TIMS_STAY_UNKNOWN;
     for (size_t i = 0; i < count; i++) {
         const tims_stay_visit *v = &visits[i];
         int64_t from, to;
@@ -120,9 +121,10 @@ tims_err tims_stay_evaluate(const tims_stay_policy *policy, const tims_stay_visi
 
     for (int64_t d = 0; d <= on; d++) {
         if (stay[d] && window_count(prefix, d, window) > max) {
+            if (!out->overstay)
+                out->overstay_since = (int32_t)(d + lo);
             out->overstay = 1;
-            out->overstay_since = (int32_t)(d + lo);
-            break;
+            out->overstay_last = (int32_t)(d + lo);
         }
     }
 

@@ -323,6 +323,27 @@ static void an_entry_that_would_already_be_an_overstay_is_referred(void **state)
     json_decref(r);
 }
 
+static void a_past_overstay_refers_the_next_entry_but_not_its_legal_exit(void **state)
+{
+    fixture *f = *state;
+    init_node(f, NULL);
+    json_decref(cross(f, "entry", "2011-01-01T08:00:00Z", specimen, NULL));
+    json_t *r = cross(f, "exit", "2011-04-10T08:00:00Z", specimen, NULL); /* 100 days */
+    assert_true(has_reason(r, "overstay"));
+    json_decref(r);
+    /* back after more than 180 days: the entry is referred for the past overstay */
+    r = cross(f, "entry", "2011-11-01T08:00:00Z", specimen, NULL);
+    assert_true(has_reason(r, "past_overstay"));
+    assert_false(has_reason(r, "entry_would_overstay"));
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(r, "stay"), "days_left")), 90);
+    json_decref(r);
+    /* a legal 10-day visit: its exit is cleared */
+    r = cross(f, "exit", "2011-11-10T08:00:00Z", specimen, NULL);
+    assert_false(has_reason(r, "overstay"));
+    assert_string_equal(json_string_value(json_object_get(r, "decision")), "cleared");
+    json_decref(r);
+}
+
 static void an_invalid_mrz_exits_65_and_writes_nothing(void **state)
 {
     fixture *f = *state;
@@ -669,6 +690,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(an_exit_without_an_entry_is_recorded_and_referred, setup, teardown),
         cmocka_unit_test_setup_teardown(an_exit_after_an_overstay_is_recorded_and_flagged, setup, teardown),
         cmocka_unit_test_setup_teardown(an_entry_that_would_already_be_an_overstay_is_referred, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_past_overstay_refers_the_next_entry_but_not_its_legal_exit, setup, teardown),
         cmocka_unit_test_setup_teardown(an_invalid_mrz_exits_65_and_writes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(bad_times_and_options_write_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(cross_without_at_records_now, setup, teardown),

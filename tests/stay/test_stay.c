@@ -245,6 +245,7 @@ static void ec_example_5_short_overstay_and_the_next_possible_stay(void **state)
     assert_int_equal(r.days_used, 99);
     assert_true(r.overstay);
     assert_day(r.overstay_since, "2014-06-01");
+    assert_day(r.overstay_last, "2014-06-09");
     assert_int_equal(r.days_used - 90, 9);
     assert_int_equal(r.days_left, 0);
     assert_true(r.latest_exit_day < D("2014-06-09"));
@@ -255,6 +256,7 @@ static void ec_example_5_short_overstay_and_the_next_possible_stay(void **state)
                               {D("2014-08-30"), TIMS_STAY_UNKNOWN}};
     r = eval(back, 4, "2014-08-30");
     assert_true(r.overstay); /* the June overstay stays on record */
+    assert_day(r.overstay_last, "2014-06-09"); /* and the new stay is not one */
     assert_int_equal(r.days_left, 50);
     assert_day(r.latest_exit_day, "2014-10-18");
 }
@@ -335,10 +337,11 @@ static void an_open_visit_counts_up_to_the_day_asked(void **state)
     assert_day(r.latest_exit_day, "2025-05-29");
     /* asked before the visit, nothing is counted yet */
     assert_int_equal(eval(v, 1, "2025-02-01").days_used, 0);
-    /* still inside 100 days later: an overstay since day 91 */
+    /* still inside 100 days later: an overstay since day 91, still going on */
     r = eval(v, 1, "2025-06-08");
     assert_true(r.overstay);
     assert_day(r.overstay_since, "2025-05-30");
+    assert_day(r.overstay_last, "2025-06-08");
 }
 
 static void an_exit_without_an_entry_counts_only_the_exit_day_and_is_flagged(void **state)
