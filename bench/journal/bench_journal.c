@@ -262,9 +262,10 @@ int main(void)
     if (only_big && *only_big == '1')
         goto big_store;
     const char *only_group = getenv("TIMS_BENCH_ONLY_GROUP"); /* for profiling */
-    if (only_group && *only_group == '1') {
-        printf("store.group_commit_crossings_per_s %.0f crossings/s  threads=16\n",
-               durable_rate(16, 5.0, &kp));
+    if (only_group && (*only_group == '1' || *only_group == '2')) {
+        int threads = *only_group == '1' ? 16 : 1;
+        printf("store.durable_crossings_per_s %.0f crossings/s  threads=%d\n",
+               durable_rate(threads, 5.0, &kp), threads);
         rmrf(base);
         return 0;
     }
