@@ -40,6 +40,7 @@ typedef struct pending {
     tims_err err;
     int done;
     int sig_ready;       /* the owner has signed it: the leader may write it */
+    pthread_cond_t *wake; /* the owner waits here (one per append call, not per entry) */
     tims_diag diag;
     struct pending *next;
 } pending;
@@ -60,7 +61,6 @@ struct tims_store {
     sqlite3 *rdb;                /* reader connection (under r_mu) */
     int schema_version;
     pthread_mutex_t seq_mu, w_mu, q_mu, r_mu;
-    pthread_cond_t q_cv;         /* batch done, leadership free */
     pthread_cond_t sig_cv;       /* a queued entry was signed (only the leader waits) */
     pending *q_head, *q_tail;
     int leader_active;
@@ -526,7 +526,6 @@ static tims_err store_new(const char *dir, unsigned flags, tims_store **out, tim
     pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE); /* callbacks may read again */
     pthread_mutex_init(&s->r_mu, &attr);
     pthread_mutexattr_destroy(&attr);
-    pthread_cond_init(&s->q_cv, NULL);
     pthread_cond_init(&s->sig_cv, NULL);
     tims_buf b = {0};
     if (tims_buf_printf(&b, "%s/%s", dir, TIMS_STORE_DB_FILE) != TIMS_OK) {
@@ -632,7 +631,6 @@ void tims_store_close(tims_store *s)
     pthread_mutex_destroy(&s->w_mu);
     pthread_mutex_destroy(&s->q_mu);
     pthread_mutex_destroy(&s->r_mu);
-    pthread_cond_destroy(&s->q_cv);
     pthread_cond_destroy(&s->sig_cv);
     tims_free(s->origins);
     tims_free(s->path);
@@ -1060,6 +1058,7 @@ static void run_batch(tims_store *s, pending *batch)
             tims_diag_set(&p->diag, err, "not written: an entry before it failed (%s)",
                           diag.text);
             p->done = 1;
+            pthread_cond_signal(p->wake);
         }
         s->q_head = s->q_tail = NULL;
         pthread_mutex_unlock(&s->q_mu);
@@ -1072,18 +1071,19 @@ static void run_batch(tims_store *s, pending *batch)
         if (err != TIMS_OK)
             p->diag = diag;
         p->done = 1;
+        pthread_cond_signal(p->wake); /* wakes only the callers of this batch */
     }
-    pthread_cond_broadcast(&s->q_cv);
     pthread_mutex_unlock(&s->q_mu);
 }
 
-/* wait_durable - return when `last` is done, leading batches while no one else does. */
+/* wait_durable - return when `last` is done, leading batches while no one else does. A leader
+ * that finishes wakes the owner of the next queued entry, who leads the next batch. */
 static void wait_durable(tims_store *s, pending *last)
 {
     pthread_mutex_lock(&s->q_mu);
     while (!last->done) {
-        if (s->leader_active) {
-            pthread_cond_wait(&s->q_cv, &s->q_mu);
+        if (s->leader_active || !s->q_head) {
+            pthread_cond_wait(last->wake, &s->q_mu);
             continue;
         }
         s->leader_active = 1;
@@ -1093,7 +1093,8 @@ static void wait_durable(tims_store *s, pending *last)
         run_batch(s, batch);
         pthread_mutex_lock(&s->q_mu);
         s->leader_active = 0;
-        pthread_cond_broadcast(&s->q_cv);
+        if (s->q_head)
+            pthread_cond_signal(s->q_head->wake);
     }
     pthread_mutex_unlock(&s->q_mu);
 }
@@ -1111,6 +1112,8 @@ tims_err tims_store_append_many(tims_store *s, const tims_keypair *kp,
     pending *ps = tims_calloc(n, sizeof *ps);
     if (!ps)
         return tims_diag_set(diag, TIMS_ENOMEM, "out of memory for %zu entries", n);
+    pthread_cond_t wake;
+    pthread_cond_init(&wake, NULL);
     for (size_t i = 0; i < n; i++) {
         const tims_append_item *it = &items[i];
         if (!tims_entry_kind_name((int)it->kind)) {
@@ -1174,6 +1177,7 @@ tims_err tims_store_append_many(tims_store *s, const tims_keypair *kp,
             memcpy(e->prev, i ? ps[i - 1].e.hash : o->hash, TIMS_HASH_LEN);
             tims_entry_compute_hash(e, e->hash);
             ps[i].next = i + 1 < n ? &ps[i + 1] : NULL;
+            ps[i].wake = &wake;
         }
         o->seq = ps[n - 1].e.seq;
         memcpy(o->hash, ps[n - 1].e.hash, TIMS_HASH_LEN);
@@ -1218,6 +1222,7 @@ done:
         store_derived_clear(&ps[i].d);
     }
     tims_free(ps);
+    pthread_cond_destroy(&wake);
     return err;
 }
 
