@@ -157,13 +157,13 @@ static double durable_rate(int threads, double seconds, const tims_keypair *kp)
     tims_store_stats(s, &commits, &entries);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    double cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
-                 ru.ru_stime.tv_usec / 1e6;
+    double cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+                 (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
     printf("store.entries_per_commit %.1f entries  threads=%d commits=%llu\n",
-           commits ? (double)entries / (double)commits : 0.0, threads,
-           (unsigned long long)commits);
+           commits ? (double)entries / (double)commits : 0.0, threads, (unsigned long long)commits);
     printf("store.cpu_us_per_crossing %.1f us  threads=%d (process CPU over the run; the "
-           "machine is shared)\n", (cpu - cpu_before) * 1e6 / (double)total, threads);
+           "machine is shared)\n",
+           (cpu - cpu_before) * 1e6 / (double)total, threads);
     tims_verify_report r;
     tims_diag d;
     if (tims_store_verify(s, TIMS_VERIFY_CHAINS_ONLY, &r, &d) != TIMS_OK ||
@@ -189,11 +189,11 @@ static size_t body_of(const tims_crossing *c, char *out, size_t size)
 }
 
 /* build - n crossings in transactions of `batch`; sign_all 0 signs only each batch's last. */
-static void build(tims_store *s, const tims_keypair *kp, uint64_t n, uint64_t docs,
-                  size_t batch, int sign_all)
+static void build(tims_store *s, const tims_keypair *kp, uint64_t n, uint64_t docs, size_t batch,
+                  int sign_all)
 {
     tims_append_item *items = malloc(batch * sizeof *items);
-    char (*bodies)[1024] = malloc(batch * sizeof *bodies);
+    char(*bodies)[1024] = malloc(batch * sizeof *bodies);
     tims_diag d;
     store_bench_sign_last_only(s, !sign_all);
     for (uint64_t i = 0; i < n;) {
@@ -273,8 +273,7 @@ int main(void)
     printf("disk.fdatasync_append_per_s %.0f writes/s  block=4KiB file=growing dir=%s\n",
            raw_append, base);
     double raw = raw_fdatasync_rate(2.0, 1);
-    printf("disk.fdatasync_per_s %.0f writes/s  block=4KiB file=preallocated ring of 4MiB\n",
-           raw);
+    printf("disk.fdatasync_per_s %.0f writes/s  block=4KiB file=preallocated ring of 4MiB\n", raw);
     double one = durable_rate(1, 4.0, &kp);
     printf("store.durable_crossings_per_s %.0f crossings/s  threads=1 commit=each\n", one);
     double raw_after = raw_fdatasync_rate(2.0, 1);
@@ -283,10 +282,10 @@ int main(void)
     double best = raw > raw_after ? raw : raw_after;
     best = best > raw_append ? best : raw_append;
     printf("store.durable_vs_fdatasync %.2f ratio  against the best raw rate above "
-           "target>=0.8\n", one / best);
+           "target>=0.8\n",
+           one / best);
     double many = durable_rate(16, 5.0, &kp);
-    printf("store.group_commit_crossings_per_s %.0f crossings/s  threads=16 target>=20000\n",
-           many);
+    printf("store.group_commit_crossings_per_s %.0f crossings/s  threads=16 target>=20000\n", many);
 
     /* a fully signed store for strict verification */
     s = fresh_store("signed");
@@ -331,8 +330,8 @@ big_store:;
         tims_free(h);
     }
     qsort(lat, LOOKUPS, sizeof *lat, cmp_double);
-    printf("store.history_p50_ms %.3f ms  crossings=%llu lookups=%d\n",
-           lat[LOOKUPS / 2] * 1e3, (unsigned long long)big, LOOKUPS);
+    printf("store.history_p50_ms %.3f ms  crossings=%llu lookups=%d\n", lat[LOOKUPS / 2] * 1e3,
+           (unsigned long long)big, LOOKUPS);
     printf("store.history_p99_ms %.3f ms  crossings=%llu lookups=%d found=%zu target<1\n",
            lat[LOOKUPS * 99 / 100] * 1e3, (unsigned long long)big, LOOKUPS, found);
     free(lat);
@@ -342,8 +341,7 @@ big_store:;
     struct stat st;
     if (stat(path, &st) == 0)
         printf("store.bytes_per_crossing %.0f bytes  crossings=%llu file=%lld\n",
-               (double)st.st_size / (double)big, (unsigned long long)big,
-               (long long)st.st_size);
+               (double)st.st_size / (double)big, (unsigned long long)big, (long long)st.st_size);
     rmrf(base);
     return 0;
 }

@@ -18,12 +18,15 @@
 
 #include "tims/common.h"
 
-#define TIMS_PUBKEY_LEN 32
-#define TIMS_SECKEY_LEN 64 /* libsodium layout: 32-byte seed followed by the public key */
-#define TIMS_SEED_LEN 32
-#define TIMS_HASH_LEN 32
-#define TIMS_SIG_LEN 64
+#define TIMS_PUBKEY_LEN  32
+#define TIMS_SECKEY_LEN  64 /* libsodium layout: 32-byte seed followed by the public key */
+#define TIMS_SEED_LEN    32
+#define TIMS_HASH_LEN    32
+#define TIMS_SIG_LEN     64
 #define TIMS_HASH_DOMAIN "tims/entry/v1" /* 13 bytes, no terminating NUL in the hash input */
+
+/* The largest body an entry may have (bytes); larger bodies are refused with TIMS_ERANGE. */
+#define TIMS_BODY_MAX (1u << 20)
 
 /* The conventional name of the node's secret key file inside its data folder. */
 #define TIMS_NODE_KEY_FILE "node.key"
@@ -48,14 +51,14 @@ tims_err tims_entry_kind_parse(const char *name, tims_entry_kind *out);
 
 typedef struct tims_entry {
     uint8_t origin[TIMS_PUBKEY_LEN];
-    uint64_t seq;     /* 1, 2, 3 ... per origin */
-    int64_t time_us;  /* UTC microseconds, the writer's clock */
-    int kind;         /* a tims_entry_kind code */
-    uint8_t *body;    /* owned; compact JSON exactly as written, followed by a NUL byte that
-                         body_len does not count (when the library made the copy); NULL
-                         when redacted */
+    uint64_t seq;    /* 1, 2, 3 ... per origin */
+    int64_t time_us; /* UTC microseconds, the writer's clock */
+    int kind;        /* a tims_entry_kind code */
+    uint8_t *body;   /* owned; compact JSON exactly as written, followed by a NUL byte that
+                        body_len does not count (when the library made the copy); NULL
+                        when redacted */
     size_t body_len;
-    int redacted;     /* 1: body removed, body_hash kept */
+    int redacted; /* 1: body removed, body_hash kept */
     uint8_t body_hash[TIMS_HASH_LEN];
     uint8_t prev[TIMS_HASH_LEN];
     uint8_t hash[TIMS_HASH_LEN];
@@ -122,8 +125,8 @@ void tims_entry_compute_hash(const tims_entry *e, uint8_t out[TIMS_HASH_LEN]);
  * The body is copied. On error *out is zeroed. */
 tims_err tims_entry_make(const tims_keypair *kp, uint64_t prev_seq,
                          const uint8_t prev_hash[TIMS_HASH_LEN], int64_t time_us,
-                         tims_entry_kind kind, const void *body, size_t body_len,
-                         tims_entry *out, tims_diag *diag);
+                         tims_entry_kind kind, const void *body, size_t body_len, tims_entry *out,
+                         tims_diag *diag);
 
 /* tims_entry_sign - set body_hash (unless redacted), hash and sig of e from its other fields. */
 void tims_entry_sign(tims_entry *e, const tims_keypair *kp);
@@ -139,15 +142,15 @@ void tims_entry_redact(tims_entry *e);
 /* What was wrong with an entry, for the first entry that did not verify. */
 typedef enum tims_verify_problem {
     TIMS_VP_NONE = 0,
-    TIMS_VP_SEQ_GAP,       /* seq is not previous seq + 1 (an entry missing or inserted) */
-    TIMS_VP_PREV,          /* prev is not the hash of the previous entry */
-    TIMS_VP_BODY_HASH,     /* body does not hash to body_hash (body changed) */
-    TIMS_VP_HASH,          /* the stored hash is not the hash of the entry's fields */
-    TIMS_VP_SIG,           /* the signature does not fit hash and origin */
-    TIMS_VP_KIND,          /* unknown kind code */
-    TIMS_VP_REDACTION,     /* body missing with no redaction entry naming it */
-    TIMS_VP_DERIVED,       /* derived tables differ from what the journal implies */
-    TIMS_VP_EQUIVOCATION   /* two different entries with the same origin and seq */
+    TIMS_VP_SEQ_GAP,     /* seq is not previous seq + 1 (an entry missing or inserted) */
+    TIMS_VP_PREV,        /* prev is not the hash of the previous entry */
+    TIMS_VP_BODY_HASH,   /* body does not hash to body_hash (body changed) */
+    TIMS_VP_HASH,        /* the stored hash is not the hash of the entry's fields */
+    TIMS_VP_SIG,         /* the signature does not fit hash and origin */
+    TIMS_VP_KIND,        /* unknown kind code */
+    TIMS_VP_REDACTION,   /* body missing with no redaction entry naming it */
+    TIMS_VP_DERIVED,     /* derived tables differ from what the journal implies */
+    TIMS_VP_EQUIVOCATION /* two different entries with the same origin and seq */
 } tims_verify_problem;
 
 /* tims_verify_problem_text - a short phrase for a problem, e.g. "body changed". */
@@ -157,10 +160,10 @@ typedef struct tims_verify_fail {
     tims_verify_problem problem; /* TIMS_VP_NONE while all holds */
     uint8_t origin[TIMS_PUBKEY_LEN];
     uint64_t seq;
-    char detail[256];            /* one sentence for a person */
+    char detail[256]; /* one sentence for a person */
 } tims_verify_fail;
 
-#define TIMS_VERIFY_STRICT 1u      /* check every signature, not only the last of each run */
+#define TIMS_VERIFY_STRICT      1u /* check every signature, not only the last of each run */
 #define TIMS_VERIFY_CHAINS_ONLY 2u /* tims_store_verify: skip the derived-table comparison */
 
 /* A streaming chain checker: feed the entries of one origin in seq order, then finish.
@@ -168,7 +171,7 @@ typedef struct tims_verify_fail {
  * known trusted (seq, hash). It holds no allocations. */
 typedef struct tims_chain {
     uint8_t origin[TIMS_PUBKEY_LEN];
-    uint64_t last_seq;                 /* 0: nothing seen yet */
+    uint64_t last_seq; /* 0: nothing seen yet */
     uint8_t last_hash[TIMS_HASH_LEN];
     uint8_t last_sig[TIMS_SIG_LEN];
     int last_sig_checked;

@@ -25,8 +25,8 @@
 #include "tims/common.h"
 #include "tims/journal.h"
 
-#define TIMS_STORE_DB_FILE "tims.db"     /* the database file inside the data folder */
-#define TIMS_STORE_SCHEMA_VERSION 1      /* the newest schema this build knows */
+#define TIMS_STORE_DB_FILE        "tims.db" /* the database file inside the data folder */
+#define TIMS_STORE_SCHEMA_VERSION 1         /* the newest schema this build knows */
 
 typedef struct tims_store tims_store;
 
@@ -118,8 +118,8 @@ tims_err tims_store_head(tims_store *s, const uint8_t origin[TIMS_PUBKEY_LEN], u
                          uint8_t hash[TIMS_HASH_LEN], tims_diag *diag);
 
 /* tims_store_get_entry - one entry; TIMS_ENOENT when absent. The caller clears *out. */
-tims_err tims_store_get_entry(tims_store *s, const uint8_t origin[TIMS_PUBKEY_LEN],
-                              uint64_t seq, tims_entry *out, tims_diag *diag);
+tims_err tims_store_get_entry(tims_store *s, const uint8_t origin[TIMS_PUBKEY_LEN], uint64_t seq,
+                              tims_entry *out, tims_diag *diag);
 
 /* tims_store_each_entry - call fn for the entries of origin (NULL: every origin, origin by
  * origin) with seq > after_seq, in seq order, at most limit (0: no limit). The entry is
@@ -136,36 +136,32 @@ typedef struct tims_origin_head {
     uint8_t hash[TIMS_HASH_LEN];
     int blocked;
 } tims_origin_head;
-tims_err tims_store_origins(tims_store *s, tims_origin_head **out, size_t *count,
-                            tims_diag *diag);
+tims_err tims_store_origins(tims_store *s, tims_origin_head **out, size_t *count, tims_diag *diag);
 
 /* ---- crossings: the body format and the derived view --------------------------------- */
 
-typedef enum tims_direction {
-    TIMS_DIR_ENTRY = 1,
-    TIMS_DIR_EXIT = 2
-} tims_direction;
+typedef enum tims_direction { TIMS_DIR_ENTRY = 1, TIMS_DIR_EXIT = 2 } tims_direction;
 
 /* One crossing. Text fields are NUL-terminated UTF-8; dates are "YYYY-MM-DD" (birth_date may
  * keep unknown parts as "XX", as MRZs do). The document key is (issuing_state, doc_number). */
 typedef struct tims_crossing {
-    char issuing_state[4];  /* ICAO 9303 code as in the MRZ: "UTO", "D" */
-    char doc_number[24];    /* as in the MRZ, without filler '<' */
-    char doc_code[4];       /* MRZ document code: "P", "PP", "I", "ID", "V" ... */
+    char issuing_state[4]; /* ICAO 9303 code as in the MRZ: "UTO", "D" */
+    char doc_number[24];   /* as in the MRZ, without filler '<' */
+    char doc_code[4];      /* MRZ document code: "P", "PP", "I", "ID", "V" ... */
     char surname[128];
     char given_names[128];
     char nationality[4];
     char birth_date[11];
-    char sex[2];            /* "M", "F", "X" */
+    char sex[2]; /* "M", "F", "X" */
     tims_direction direction;
-    int64_t time_us;        /* when the traveller crossed (UTC microseconds) */
-    char bcp[32];           /* border crossing point code */
+    int64_t time_us; /* when the traveller crossed (UTC microseconds) */
+    char bcp[32];    /* border crossing point code */
     char officer[64];
-    char vehicle[32];       /* plate or transport number; may be "" */
-    char decision[16];      /* "admitted", "refused", "referred" */
+    char vehicle[32];  /* plate or transport number; may be "" */
+    char decision[16]; /* "admitted", "refused", "referred" */
     /* Filled by the store when reading the derived view (ignored when writing): */
-    tims_entry_ref entry;   /* the crossing entry (hash not filled) */
-    int corrections;        /* how many corrections were applied */
+    tims_entry_ref entry; /* the crossing entry (hash not filled) */
+    int corrections;      /* how many corrections were applied */
 } tims_crossing;
 
 /* tims_crossing_to_body - the compact JSON body of a crossing entry (fixed key order) into
@@ -174,8 +170,7 @@ tims_err tims_crossing_to_body(const tims_crossing *c, tims_buf *out, tims_diag 
 
 /* tims_crossing_from_body - parse a crossing body (as derivation does); TIMS_EDATA with the
  * field named in diag when it is not a valid crossing. */
-tims_err tims_crossing_from_body(const void *body, size_t len, tims_crossing *out,
-                                 tims_diag *diag);
+tims_err tims_crossing_from_body(const void *body, size_t len, tims_crossing *out, tims_diag *diag);
 
 /* Fields a correction may set (bit mask). */
 enum {
@@ -204,16 +199,14 @@ tims_err tims_correction_to_body(const tims_entry_ref *target, const tims_crossi
 
 /* tims_store_record_crossing - tims_crossing_to_body + tims_store_append (kind crossing). */
 tims_err tims_store_record_crossing(tims_store *s, const tims_keypair *kp, int64_t time_us,
-                                    const tims_crossing *c, tims_entry_ref *out,
-                                    tims_diag *diag);
+                                    const tims_crossing *c, tims_entry_ref *out, tims_diag *diag);
 
 /* tims_store_record_correction - tims_correction_to_body + tims_store_append (correction).
  * TIMS_ENOENT when the target crossing is not in the store. */
 tims_err tims_store_record_correction(tims_store *s, const tims_keypair *kp, int64_t time_us,
                                       const tims_entry_ref *target, const tims_crossing *values,
                                       unsigned mask, int void_it, const char *reason,
-                                      const char *officer, tims_entry_ref *out,
-                                      tims_diag *diag);
+                                      const char *officer, tims_entry_ref *out, tims_diag *diag);
 
 /* tims_store_history - the current view (corrections applied, annulled crossings left out) of
  * every crossing with this document key, oldest first (by crossing time, then origin, seq).
@@ -223,25 +216,25 @@ tims_err tims_store_history(tims_store *s, const char *issuing_state, const char
 
 /* tims_store_get_crossing - the current view of one crossing by its entry; TIMS_ENOENT when
  * absent, annulled or redacted. */
-tims_err tims_store_get_crossing(tims_store *s, const tims_entry_ref *entry,
-                                 tims_crossing *out, tims_diag *diag);
+tims_err tims_store_get_crossing(tims_store *s, const tims_entry_ref *entry, tims_crossing *out,
+                                 tims_diag *diag);
 
 /* tims_store_corrections_of - the correction entries naming the crossing `target`, in the
  * order they apply (correction time, then entry), found through the corrections index (no
  * journal scan). *out is owned by the caller: tims_entry_clear each, then tims_free the array;
  * *count 0 and *out NULL when there are none. Redacted corrections are left out. */
-tims_err tims_store_corrections_of(tims_store *s, const tims_entry_ref *target,
-                                   tims_entry **out, size_t *count, tims_diag *diag);
+tims_err tims_store_corrections_of(tims_store *s, const tims_entry_ref *target, tims_entry **out,
+                                   size_t *count, tims_diag *diag);
 
 /* ---- checking and rebuilding --------------------------------------------------------- */
 
 typedef struct tims_verify_report {
-    uint64_t entries;     /* entries checked */
-    uint64_t origins;     /* chains checked */
-    uint64_t signatures;  /* signatures checked */
-    uint64_t redacted;    /* entries whose body is redacted */
-    int derived_ok;       /* 1 when the derived tables are exactly what the journal implies */
-    tims_verify_fail fail;/* the first problem found (problem TIMS_VP_NONE when all holds) */
+    uint64_t entries;      /* entries checked */
+    uint64_t origins;      /* chains checked */
+    uint64_t signatures;   /* signatures checked */
+    uint64_t redacted;     /* entries whose body is redacted */
+    int derived_ok;        /* 1 when the derived tables are exactly what the journal implies */
+    tims_verify_fail fail; /* the first problem found (problem TIMS_VP_NONE when all holds) */
 } tims_verify_report;
 
 /* tims_store_verify - recompute every chain (links, body hashes, hashes), check the last
@@ -251,8 +244,7 @@ typedef struct tims_verify_report {
  * bad origin and seq otherwise; other errors when the store cannot be read. Appends through
  * this tims_store wait while it runs (it reads one consistent snapshot); a busy node runs
  * `tims verify` as a separate process, which does not block its writers. */
-tims_err tims_store_verify(tims_store *s, unsigned flags, tims_verify_report *rep,
-                           tims_diag *diag);
+tims_err tims_store_verify(tims_store *s, unsigned flags, tims_verify_report *rep, tims_diag *diag);
 
 /* tims_store_reindex - rebuild every derived table from the journal alone, in one
  * transaction; *entries (may be NULL) receives how many entries were read. */

@@ -15,9 +15,9 @@ static void print_json(const tims_verify_report *r, tims_err err)
 {
     char hex[2 * TIMS_PUBKEY_LEN + 1];
     json_t *o = json_pack("{s:b,s:I,s:I,s:I,s:I,s:b}", "ok", err == TIMS_OK, "entries",
-                          (json_int_t)r->entries, "origins", (json_int_t)r->origins,
-                          "signatures", (json_int_t)r->signatures, "redacted",
-                          (json_int_t)r->redacted, "derived_ok", r->derived_ok);
+                          (json_int_t)r->entries, "origins", (json_int_t)r->origins, "signatures",
+                          (json_int_t)r->signatures, "redacted", (json_int_t)r->redacted,
+                          "derived_ok", r->derived_ok);
     if (o && r->fail.problem != TIMS_VP_NONE) {
         tims_hex(r->fail.origin, TIMS_PUBKEY_LEN, hex);
         json_object_set_new(o, "origin", json_string(hex));

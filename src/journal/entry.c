@@ -9,8 +9,8 @@
 #include "tims/journal.h"
 
 static const char *const kind_names[] = {
-    NULL, "crossing", "correction", "list_release", "list_put", "list_del",
-    "node_register", "user", "audit", "redaction",
+    NULL,       "crossing",      "correction", "list_release", "list_put",
+    "list_del", "node_register", "user",       "audit",        "redaction",
 };
 
 const char *tims_entry_kind_name(int kind)
@@ -139,8 +139,8 @@ tims_err tims_entry_check_sig(const tims_entry *e)
 
 tims_err tims_entry_make(const tims_keypair *kp, uint64_t prev_seq,
                          const uint8_t prev_hash[TIMS_HASH_LEN], int64_t time_us,
-                         tims_entry_kind kind, const void *body, size_t body_len,
-                         tims_entry *out, tims_diag *diag)
+                         tims_entry_kind kind, const void *body, size_t body_len, tims_entry *out,
+                         tims_diag *diag)
 {
     memset(out, 0, sizeof *out);
     if (!tims_entry_kind_name((int)kind))
@@ -148,6 +148,9 @@ tims_err tims_entry_make(const tims_keypair *kp, uint64_t prev_seq,
     if (!body && body_len)
         return tims_diag_set(diag, TIMS_EINVAL, "entry body is NULL but its length is %zu",
                              body_len);
+    if (body_len > TIMS_BODY_MAX)
+        return tims_diag_set(diag, TIMS_ERANGE, "entry body of %zu bytes is larger than %u",
+                             body_len, TIMS_BODY_MAX);
     if (prev_seq == UINT64_MAX)
         return tims_diag_set(diag, TIMS_ERANGE, "the chain is at the last possible seq");
     if ((prev_seq == 0) != (prev_hash == NULL))

@@ -13,7 +13,7 @@
 
 #include "tims/journal.h"
 
-#define KEY_MAGIC "tims-ed25519-secret-v1\n"
+#define KEY_MAGIC    "tims-ed25519-secret-v1\n"
 #define KEY_FILE_LEN (sizeof KEY_MAGIC - 1 + 2 * TIMS_SECKEY_LEN + 1)
 
 tims_err tims_keypair_generate(tims_keypair *out)
@@ -39,14 +39,19 @@ void tims_keypair_wipe(tims_keypair *kp)
 static tims_err errno_err(int e)
 {
     switch (e) {
-    case EEXIST: return TIMS_EEXIST;
-    case ENOENT: return TIMS_ENOENT;
+    case EEXIST:
+        return TIMS_EEXIST;
+    case ENOENT:
+        return TIMS_ENOENT;
     case EACCES:
     case EPERM:
-    case EROFS: return TIMS_EACCES;
+    case EROFS:
+        return TIMS_EACCES;
     case ENOSPC:
-    case EDQUOT: return TIMS_ENOSPC;
-    default: return TIMS_EIO;
+    case EDQUOT:
+        return TIMS_ENOSPC;
+    default:
+        return TIMS_EIO;
     }
 }
 
@@ -154,8 +159,8 @@ tims_err tims_keypair_load(const char *path, tims_keypair *out, tims_diag *diag)
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0) {
-            err = tims_diag_set(diag, TIMS_EIO, "cannot read key file %s: %s", path,
-                                strerror(errno));
+            err =
+                tims_diag_set(diag, TIMS_EIO, "cannot read key file %s: %s", path, strerror(errno));
             goto done;
         }
         if (r == 0)

@@ -12,16 +12,26 @@
 const char *tims_verify_problem_text(tims_verify_problem p)
 {
     switch (p) {
-    case TIMS_VP_NONE: return "all holds";
-    case TIMS_VP_SEQ_GAP: return "seq out of order (an entry missing, inserted or moved)";
-    case TIMS_VP_PREV: return "prev does not link to the previous entry";
-    case TIMS_VP_BODY_HASH: return "body changed (it does not hash to body_hash)";
-    case TIMS_VP_HASH: return "hash does not match the entry's fields";
-    case TIMS_VP_SIG: return "signature does not fit";
-    case TIMS_VP_KIND: return "unknown kind";
-    case TIMS_VP_REDACTION: return "body missing without a redaction entry";
-    case TIMS_VP_DERIVED: return "derived tables differ from the journal";
-    case TIMS_VP_EQUIVOCATION: return "two different entries with the same origin and seq";
+    case TIMS_VP_NONE:
+        return "all holds";
+    case TIMS_VP_SEQ_GAP:
+        return "seq out of order (an entry missing, inserted or moved)";
+    case TIMS_VP_PREV:
+        return "prev does not link to the previous entry";
+    case TIMS_VP_BODY_HASH:
+        return "body changed (it does not hash to body_hash)";
+    case TIMS_VP_HASH:
+        return "hash does not match the entry's fields";
+    case TIMS_VP_SIG:
+        return "signature does not fit";
+    case TIMS_VP_KIND:
+        return "unknown kind";
+    case TIMS_VP_REDACTION:
+        return "body missing without a redaction entry";
+    case TIMS_VP_DERIVED:
+        return "derived tables differ from the journal";
+    case TIMS_VP_EQUIVOCATION:
+        return "two different entries with the same origin and seq";
     }
     return "unknown problem";
 }

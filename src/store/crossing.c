@@ -12,20 +12,32 @@
 
 #include "store/store_int.h"
 
-typedef enum field_type { F_ALPHA, F_DOCNUM, F_NAME, F_DATE, F_SEX, F_DIR, F_TIME, F_CODE,
-                          F_TEXT, F_DECISION } field_type;
+typedef enum field_type {
+    F_ALPHA,
+    F_DOCNUM,
+    F_NAME,
+    F_DATE,
+    F_SEX,
+    F_DIR,
+    F_TIME,
+    F_CODE,
+    F_TEXT,
+    F_DECISION
+} field_type;
 
 typedef struct field {
     const char *key;
     size_t offset;
-    size_t size;      /* buffer size for text fields */
+    size_t size; /* buffer size for text fields */
     field_type type;
     size_t min_len;
     unsigned mask;
 } field;
 
-#define TEXT_FIELD(k, m, t, min, bit) {k, offsetof(tims_crossing, m), \
-        sizeof(((tims_crossing *)0)->m), t, min, bit}
+#define TEXT_FIELD(k, m, t, min, bit)                                                              \
+    {                                                                                              \
+        k, offsetof(tims_crossing, m), sizeof(((tims_crossing *)0)->m), t, min, bit                \
+    }
 
 static const field fields[] = {
     TEXT_FIELD("state", issuing_state, F_ALPHA, 1, TIMS_CF_ISSUING_STATE),
@@ -56,8 +68,12 @@ static const char *check_text(const field *f, const char *s)
         unsigned char c = (unsigned char)s[i];
         int ok = 1;
         switch (f->type) {
-        case F_ALPHA: ok = c >= 'A' && c <= 'Z'; break;
-        case F_DOCNUM: ok = (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); break;
+        case F_ALPHA:
+            ok = c >= 'A' && c <= 'Z';
+            break;
+        case F_DOCNUM:
+            ok = (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+            break;
         case F_DATE:
             ok = (i == 4 || i == 7) ? c == '-' : ((c >= '0' && c <= '9') || c == 'X');
             break;
@@ -65,7 +81,9 @@ static const char *check_text(const field *f, const char *s)
             ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
                  c == '-' || c == '_';
             break;
-        default: ok = c >= 0x20 && c != 0x7f; break;
+        default:
+            ok = c >= 0x20 && c != 0x7f;
+            break;
         }
         if (!ok)
             return f->type == F_DATE ? "is not a date YYYY-MM-DD (X for an unknown digit)"
@@ -101,8 +119,10 @@ static tims_err put_fields(json_t *obj, const tims_crossing *c, unsigned mask, c
         if (f->type == F_DIR) {
             const char *d = dir_name(c->direction);
             if (!d)
-                return tims_diag_set(diag, TIMS_EINVAL, "%s: direction %d is neither entry nor "
-                                     "exit", what, (int)c->direction);
+                return tims_diag_set(diag, TIMS_EINVAL,
+                                     "%s: direction %d is neither entry nor "
+                                     "exit",
+                                     what, (int)c->direction);
             v = json_string(d);
         } else if (f->type == F_TIME) {
             v = json_integer((json_int_t)c->time_us);
@@ -112,8 +132,8 @@ static tims_err put_fields(json_t *obj, const tims_crossing *c, unsigned mask, c
                                      f->key);
             const char *why = check_text(f, p);
             if (why)
-                return tims_diag_set(diag, TIMS_EINVAL, "%s: field %s (\"%.40s\") %s", what,
-                                     f->key, p, why);
+                return tims_diag_set(diag, TIMS_EINVAL, "%s: field %s (\"%.40s\") %s", what, f->key,
+                                     p, why);
             v = json_string(p);
             if (!v)
                 return tims_diag_set(diag, TIMS_EINVAL, "%s: field %s is not valid UTF-8", what,
@@ -149,8 +169,8 @@ tims_err tims_crossing_to_body(const tims_crossing *c, tims_buf *out, tims_diag 
 
 /* get_fields - read the fields present in obj into c; with `all`, every field is required.
  * *mask receives the fields found. */
-static tims_err get_fields(json_t *obj, tims_crossing *c, int all, unsigned *mask,
-                           const char *what, tims_diag *diag)
+static tims_err get_fields(json_t *obj, tims_crossing *c, int all, unsigned *mask, const char *what,
+                           tims_diag *diag)
 {
     *mask = 0;
     for (size_t i = 0; i < TIMS_ARRAY_LEN(fields); i++) {
@@ -165,12 +185,14 @@ static tims_err get_fields(json_t *obj, tims_crossing *c, int all, unsigned *mas
         char *p = (char *)c + f->offset;
         if (f->type == F_TIME) {
             if (!json_is_integer(v))
-                return tims_diag_set(diag, TIMS_EDATA, "%s body: field \"time\" is not an "
-                                     "integer of microseconds", what);
+                return tims_diag_set(diag, TIMS_EDATA,
+                                     "%s body: field \"time\" is not an "
+                                     "integer of microseconds",
+                                     what);
             c->time_us = (int64_t)json_integer_value(v);
         } else if (!json_is_string(v)) {
-            return tims_diag_set(diag, TIMS_EDATA, "%s body: field \"%s\" is not a string",
-                                 what, f->key);
+            return tims_diag_set(diag, TIMS_EDATA, "%s body: field \"%s\" is not a string", what,
+                                 f->key);
         } else if (f->type == F_DIR) {
             const char *s = json_string_value(v);
             if (strcmp(s, "entry") == 0)
@@ -178,15 +200,17 @@ static tims_err get_fields(json_t *obj, tims_crossing *c, int all, unsigned *mas
             else if (strcmp(s, "exit") == 0)
                 c->direction = TIMS_DIR_EXIT;
             else
-                return tims_diag_set(diag, TIMS_EDATA, "%s body: field \"dir\" is \"%.20s\", "
-                                     "expected \"entry\" or \"exit\"", what, s);
+                return tims_diag_set(diag, TIMS_EDATA,
+                                     "%s body: field \"dir\" is \"%.20s\", "
+                                     "expected \"entry\" or \"exit\"",
+                                     what, s);
         } else {
             const char *s = json_string_value(v);
-            const char *why = strlen(s) != json_string_length(v) ? "holds a NUL character"
-                                                                 : check_text(f, s);
+            const char *why =
+                strlen(s) != json_string_length(v) ? "holds a NUL character" : check_text(f, s);
             if (why)
-                return tims_diag_set(diag, TIMS_EDATA, "%s body: field \"%s\" (\"%.40s\") %s",
-                                     what, f->key, s, why);
+                return tims_diag_set(diag, TIMS_EDATA, "%s body: field \"%s\" (\"%.40s\") %s", what,
+                                     f->key, s, why);
             memcpy(p, s, strlen(s) + 1);
         }
         *mask |= f->mask;
@@ -200,8 +224,8 @@ static tims_err load_object(const void *body, size_t len, json_t **out, const ch
     json_error_t jerr;
     *out = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!*out)
-        return tims_diag_set(diag, TIMS_EDATA, "%s body is not valid JSON (position %d: %s)",
-                             what, jerr.position, jerr.text);
+        return tims_diag_set(diag, TIMS_EDATA, "%s body is not valid JSON (position %d: %s)", what,
+                             jerr.position, jerr.text);
     if (!json_is_object(*out)) {
         json_decref(*out);
         *out = NULL;
@@ -210,8 +234,7 @@ static tims_err load_object(const void *body, size_t len, json_t **out, const ch
     return TIMS_OK;
 }
 
-tims_err tims_crossing_from_body(const void *body, size_t len, tims_crossing *out,
-                                 tims_diag *diag)
+tims_err tims_crossing_from_body(const void *body, size_t len, tims_crossing *out, tims_diag *diag)
 {
     json_t *obj;
     memset(out, 0, sizeof *out);
@@ -239,8 +262,10 @@ static tims_err ref_from_json(json_t *v, tims_entry_ref *r, const char *what, ti
     if (!json_is_object(v) || json_unpack(v, "{s:s,s:I}", "origin", &hex, "seq", &seq) != 0 ||
         tims_unhex(hex, r->origin, TIMS_PUBKEY_LEN) != TIMS_OK || seq < 1 ||
         (uint64_t)seq > STORE_SEQ_MAX)
-        return tims_diag_set(diag, TIMS_EDATA, "%s body: the entry named is not "
-                             "{\"origin\":64 hex digits,\"seq\":a number from 1}", what);
+        return tims_diag_set(diag, TIMS_EDATA,
+                             "%s body: the entry named is not "
+                             "{\"origin\":64 hex digits,\"seq\":a number from 1}",
+                             what);
     r->seq = (uint64_t)seq;
     return TIMS_OK;
 }
@@ -266,7 +291,8 @@ tims_err tims_correction_to_body(const tims_entry_ref *target, const tims_crossi
     if (mask & ~((TIMS_CF_DECISION << 1) - 1))
         return tims_diag_set(diag, TIMS_EINVAL, "correction: unknown field bits 0x%x", mask);
     if (!mask && !void_it)
-        return tims_diag_set(diag, TIMS_EINVAL, "correction: it neither sets a field nor "
+        return tims_diag_set(diag, TIMS_EINVAL,
+                             "correction: it neither sets a field nor "
                              "annuls the crossing");
     if (mask && !values)
         return tims_diag_set(diag, TIMS_EINVAL, "correction: fields to set but no values");
@@ -329,8 +355,10 @@ static tims_err get_string(json_t *obj, const char *key, char *dst, size_t size,
     if (!json_is_string(v) || json_string_length(v) >= size ||
         strlen(json_string_value(v)) != json_string_length(v) ||
         (required && json_string_length(v) == 0))
-        return tims_diag_set(diag, TIMS_EDATA, "%s body: \"%s\" is not a text of 1 to %zu "
-                             "bytes", what, key, size - 1);
+        return tims_diag_set(diag, TIMS_EDATA,
+                             "%s body: \"%s\" is not a text of 1 to %zu "
+                             "bytes",
+                             what, key, size - 1);
     memcpy(dst, json_string_value(v), json_string_length(v) + 1);
     return TIMS_OK;
 }
@@ -350,10 +378,11 @@ static tims_err derive_correction(json_t *obj, store_derived *d, tims_diag *diag
         return tims_diag_set(diag, TIMS_EDATA, "correction body: \"void\" is not true or false");
     d->void_it = v && json_is_true(v);
     if (!d->mask && !d->void_it)
-        return tims_diag_set(diag, TIMS_EDATA, "correction body: it neither sets a field nor "
+        return tims_diag_set(diag, TIMS_EDATA,
+                             "correction body: it neither sets a field nor "
                              "annuls the crossing");
-    if ((err = get_string(obj, "reason", d->reason, sizeof d->reason, 1, "correction",
-                          diag)) != TIMS_OK)
+    if ((err = get_string(obj, "reason", d->reason, sizeof d->reason, 1, "correction", diag)) !=
+        TIMS_OK)
         return err;
     return get_string(obj, "officer", d->officer, sizeof d->officer, 1, "correction", diag);
 }
@@ -362,7 +391,8 @@ static tims_err derive_redaction(json_t *obj, store_derived *d, tims_diag *diag)
 {
     json_t *arr = json_object_get(obj, "targets");
     if (!json_is_array(arr) || json_array_size(arr) == 0 || json_array_size(arr) > 100000)
-        return tims_diag_set(diag, TIMS_EDATA, "redaction body: \"targets\" is not a list of "
+        return tims_diag_set(diag, TIMS_EDATA,
+                             "redaction body: \"targets\" is not a list of "
                              "1 to 100000 entries");
     d->targets = tims_calloc(json_array_size(arr), sizeof *d->targets);
     if (!d->targets)
@@ -376,8 +406,7 @@ static tims_err derive_redaction(json_t *obj, store_derived *d, tims_diag *diag)
     return get_string(obj, "reason", d->reason, sizeof d->reason, 1, "redaction", diag);
 }
 
-tims_err store_derive(int kind, const void *body, size_t len, store_derived *out,
-                      tims_diag *diag)
+tims_err store_derive(int kind, const void *body, size_t len, store_derived *out, tims_diag *diag)
 {
     memset(out, 0, sizeof *out);
     out->kind = kind;

@@ -10,17 +10,17 @@
 #include "tims/store.h"
 
 typedef struct store_derived {
-    int kind;                  /* the entry kind this was derived from */
-    tims_crossing crossing;    /* crossing: its fields; correction: the values it sets */
+    int kind;               /* the entry kind this was derived from */
+    tims_crossing crossing; /* crossing: its fields; correction: the values it sets */
     /* correction */
-    tims_entry_ref target;     /* hash not used */
-    unsigned mask;             /* TIMS_CF_* fields set */
+    tims_entry_ref target; /* hash not used */
+    unsigned mask;         /* TIMS_CF_* fields set */
     int void_it;
     char reason[256];
     char officer[64];
     /* list_release, list_put, list_del */
     char list[64];
-    char item[128];            /* list_put / list_del: the item id; list_release: version */
+    char item[128]; /* list_put / list_del: the item id; list_release: version */
     /* redaction */
     tims_entry_ref *targets;
     size_t ntargets;
@@ -28,19 +28,18 @@ typedef struct store_derived {
 
 /* store_derive - parse and check a body of the given kind; kinds without derived rows only
  * need to be a JSON object. TIMS_EDATA with the field named in diag when it is not valid. */
-tims_err store_derive(int kind, const void *body, size_t len, store_derived *out,
-                      tims_diag *diag);
+tims_err store_derive(int kind, const void *body, size_t len, store_derived *out, tims_diag *diag);
 void store_derived_clear(store_derived *d);
 
 /* store_apply_correction - apply the values of a correction (d->mask) to c; void is separate. */
 void store_apply_correction(tims_crossing *c, const store_derived *d);
 
 /* Entry ids in the SQLite journal table: origin id (origins table) in the high bits, seq low. */
-#define STORE_SEQ_BITS 40
-#define STORE_SEQ_MAX ((UINT64_C(1) << STORE_SEQ_BITS) - 1)
+#define STORE_SEQ_BITS           40
+#define STORE_SEQ_MAX            ((UINT64_C(1) << STORE_SEQ_BITS) - 1)
 #define STORE_ID(origin_id, seq) (((int64_t)(origin_id) << STORE_SEQ_BITS) | (int64_t)(seq))
-#define STORE_ID_ORIGIN(id) ((int64_t)(id) >> STORE_SEQ_BITS)
-#define STORE_ID_SEQ(id) ((uint64_t)(id) & STORE_SEQ_MAX)
+#define STORE_ID_ORIGIN(id)      ((int64_t)(id) >> STORE_SEQ_BITS)
+#define STORE_ID_SEQ(id)         ((uint64_t)(id)&STORE_SEQ_MAX)
 
 /* store_bench_sign_last_only - benchmarks only: tims_store_append_many then signs just the
  * last entry of each call (hashes and chain links are still exact), so a store of millions of

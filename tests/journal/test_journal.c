@@ -97,9 +97,8 @@ static void make_chain(tims_entry *es, tims_keypair *kp)
     for (int i = 0; i < N; i++) {
         char body[64];
         snprintf(body, sizeof body, "{\"n\":%d}", i);
-        assert_int_equal(tims_entry_make(kp, (uint64_t)i, i ? es[i - 1].hash : NULL,
-                                         1000 + i, TIMS_KIND_AUDIT, body, strlen(body), &es[i],
-                                         NULL),
+        assert_int_equal(tims_entry_make(kp, (uint64_t)i, i ? es[i - 1].hash : NULL, 1000 + i,
+                                         TIMS_KIND_AUDIT, body, strlen(body), &es[i], NULL),
                          TIMS_OK);
     }
 }
@@ -181,9 +180,8 @@ static void inserted_entry_is_found(void **state)
     make_chain(es, &kp);
     /* a forged entry with the right seq and prev, then the rest renumbered after it */
     tims_entry forged, run[N + 1];
-    assert_int_equal(tims_entry_make(&kp, 2, es[1].hash, 5, TIMS_KIND_AUDIT, "{}", 2, &forged,
-                                     NULL),
-                     TIMS_OK);
+    assert_int_equal(
+        tims_entry_make(&kp, 2, es[1].hash, 5, TIMS_KIND_AUDIT, "{}", 2, &forged, NULL), TIMS_OK);
     run[0] = es[0];
     run[1] = es[1];
     run[2] = forged;
@@ -210,7 +208,7 @@ static void rehashed_chain_fails_on_the_signature(void **state)
         tims_body_hash(es[i].body, es[i].body_len, es[i].body_hash);
         tims_entry_compute_hash(&es[i], es[i].hash);
     }
-    expect_fail(es, N, 0, TIMS_VP_SIG, N);             /* chain mode: the last signature */
+    expect_fail(es, N, 0, TIMS_VP_SIG, N);                  /* chain mode: the last signature */
     expect_fail(es, N, TIMS_VERIFY_STRICT, TIMS_VP_SIG, 3); /* strict: the first changed */
     free_chain(es, N);
 }

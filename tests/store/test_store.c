@@ -171,12 +171,20 @@ static void invalid_crossing_body_is_refused_and_uses_no_seq(void **state)
     fixture *f = *state;
     tims_diag d;
     const char *bad = "{\"state\":\"UTO\",\"number\":\"x 1\"}";
-    assert_int_equal(tims_store_append(f->s, &f->kp, 1, TIMS_KIND_CROSSING, bad, strlen(bad),
-                                       NULL, &d),
-                     TIMS_EDATA);
+    assert_int_equal(
+        tims_store_append(f->s, &f->kp, 1, TIMS_KIND_CROSSING, bad, strlen(bad), NULL, &d),
+        TIMS_EDATA);
     assert_non_null(strstr(d.text, "number"));
     assert_int_equal(tims_store_append(f->s, &f->kp, 1, TIMS_KIND_AUDIT, "[1]", 3, NULL, &d),
                      TIMS_EDATA);
+    char *big = calloc(1, TIMS_BODY_MAX + 2);
+    memset(big, ' ', TIMS_BODY_MAX + 1);
+    big[0] = '{';
+    big[TIMS_BODY_MAX] = '}';
+    assert_int_equal(
+        tims_store_append(f->s, &f->kp, 1, TIMS_KIND_AUDIT, big, TIMS_BODY_MAX + 1, NULL, &d),
+        TIMS_ERANGE);
+    free(big);
     record(f, 0, 1); /* gets seq 1 */
 }
 
@@ -256,13 +264,13 @@ static void correction_changes_the_current_view_and_keeps_the_original(void **st
     assert_int_equal(tims_store_get_crossing(f->s, &target, &c, &d), TIMS_ENOENT);
     /* a correction of something that is not a crossing, or of nothing, is refused */
     target.seq = ref.seq;
-    assert_int_equal(tims_store_record_correction(f->s, &f->kp, 101, &target, NULL, 0, 1, "x",
-                                                  "s-1", NULL, &d),
-                     TIMS_EINVAL);
+    assert_int_equal(
+        tims_store_record_correction(f->s, &f->kp, 101, &target, NULL, 0, 1, "x", "s-1", NULL, &d),
+        TIMS_EINVAL);
     target.seq = 999;
-    assert_int_equal(tims_store_record_correction(f->s, &f->kp, 101, &target, NULL, 0, 1, "x",
-                                                  "s-1", NULL, &d),
-                     TIMS_ENOENT);
+    assert_int_equal(
+        tims_store_record_correction(f->s, &f->kp, 101, &target, NULL, 0, 1, "x", "s-1", NULL, &d),
+        TIMS_ENOENT);
     expect_verify_ok(f, 0);
 }
 
@@ -300,11 +308,13 @@ static void redaction_removes_personal_data_and_the_chain_still_verifies(void **
     assert_int_equal(tims_store_redact(f->s, &f->kp, 501, t, 1, "x", NULL, &d), TIMS_EINVAL);
     char body[200], hex[65];
     tims_hex(f->kp.pk, TIMS_PUBKEY_LEN, hex);
-    snprintf(body, sizeof body, "{\"targets\":[{\"origin\":\"%s\",\"seq\":%llu}],"
-             "\"reason\":\"x\"}", hex, (unsigned long long)r.seq);
-    assert_int_equal(tims_store_append(f->s, &f->kp, 502, TIMS_KIND_REDACTION, body,
-                                       strlen(body), NULL, &d),
-                     TIMS_EINVAL);
+    snprintf(body, sizeof body,
+             "{\"targets\":[{\"origin\":\"%s\",\"seq\":%llu}],"
+             "\"reason\":\"x\"}",
+             hex, (unsigned long long)r.seq);
+    assert_int_equal(
+        tims_store_append(f->s, &f->kp, 502, TIMS_KIND_REDACTION, body, strlen(body), NULL, &d),
+        TIMS_EINVAL);
     assert_non_null(strstr(d.text, "cannot itself be redacted"));
     /* a body removed without a redaction entry is tampering */
     sql(f, "UPDATE journal SET body = NULL WHERE id = (1 << 40) | 9");
@@ -379,10 +389,15 @@ static void rehash_from(fixture *f, uint64_t k, uint64_t n, const tims_keypair *
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     uint8_t prev[TIMS_HASH_LEN];
     sqlite3_stmt *get, *put;
-    assert_int_equal(sqlite3_prepare_v2(db, "SELECT time, kind, body, hash FROM journal WHERE"
-                                        " id = ?1", -1, &get, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db, "UPDATE journal SET body = ?2, body_hash = ?3,"
-                                        " hash = ?4, sig = ?5 WHERE id = ?1", -1, &put, NULL),
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT time, kind, body, hash FROM journal WHERE"
+                                        " id = ?1",
+                                        -1, &get, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "UPDATE journal SET body = ?2, body_hash = ?3,"
+                                        " hash = ?4, sig = ?5 WHERE id = ?1",
+                                        -1, &put, NULL),
                      SQLITE_OK);
     for (uint64_t seq = k - 1; seq <= n; seq++) {
         sqlite3_bind_int64(get, 1, (INT64_C(1) << 40) | (int64_t)seq);
@@ -423,7 +438,8 @@ static void rehash_from(fixture *f, uint64_t k, uint64_t n, const tims_keypair *
         if (!resign) {
             /* keep the old signature */
             sqlite3_finalize(put);
-            assert_int_equal(sqlite3_prepare_v2(db, "UPDATE journal SET body = ?2, body_hash ="
+            assert_int_equal(sqlite3_prepare_v2(db,
+                                                "UPDATE journal SET body = ?2, body_hash ="
                                                 " ?3, hash = ?4 WHERE id = ?1 AND ?5 IS NULL",
                                                 -1, &put, NULL),
                              SQLITE_OK);
@@ -486,11 +502,10 @@ static char *dump_derived(fixture *f)
     snprintf(path, sizeof path, "%s/%s", f->dir, TIMS_STORE_DB_FILE);
     sqlite3 *db;
     assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    const char *q[] = {"SELECT * FROM crossings ORDER BY entry",
-                       "SELECT * FROM travellers ORDER BY state, number",
-                       "SELECT * FROM corrections ORDER BY entry",
-                       "SELECT * FROM list_events ORDER BY entry",
-                       "SELECT * FROM redactions ORDER BY target, redaction"};
+    const char *q[] = {
+        "SELECT * FROM crossings ORDER BY entry", "SELECT * FROM travellers ORDER BY state, number",
+        "SELECT * FROM corrections ORDER BY entry", "SELECT * FROM list_events ORDER BY entry",
+        "SELECT * FROM redactions ORDER BY target, redaction"};
     tims_buf b = {0};
     for (size_t i = 0; i < TIMS_ARRAY_LEN(q); i++) {
         sqlite3_stmt *st;
@@ -514,7 +529,7 @@ static void reindex_reproduces_every_derived_table_exactly(void **state)
     /* thousands of entries in a few big transactions, of every derived kind */
     enum { COUNT = 3000 };
     tims_append_item *items = calloc(COUNT, sizeof *items);
-    char (*bodies)[400] = calloc(COUNT, sizeof *bodies);
+    char(*bodies)[400] = calloc(COUNT, sizeof *bodies);
     for (int i = 0; i < COUNT; i++) {
         tims_crossing c;
         sample(i, &c);
@@ -563,8 +578,7 @@ static void reindex_reproduces_every_derived_table_exactly(void **state)
         red[i].seq = (uint64_t)(2 + i * 61); /* corrected crossings' neighbours */
     }
     red[2].seq = 62; /* a corrected crossing */
-    assert_int_equal(tims_store_redact(f->s, &f->kp, 9999, red, 3, "retention", NULL, &d),
-                     TIMS_OK);
+    assert_int_equal(tims_store_redact(f->s, &f->kp, 9999, red, 3, "retention", NULL, &d), TIMS_OK);
     char *before = dump_derived(f);
     assert_true(strlen(before) > 100000);
     uint64_t n;
@@ -734,9 +748,9 @@ static void empty_version_0_database_is_migrated(void **state)
     snprintf(path, sizeof path, "%s/%s", dir, TIMS_STORE_DB_FILE);
     sqlite3 *db;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "CREATE TABLE unrelated(x); DROP TABLE unrelated;", NULL,
-                                  NULL, NULL),
-                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db, "CREATE TABLE unrelated(x); DROP TABLE unrelated;", NULL, NULL, NULL),
+        SQLITE_OK);
     sqlite3_close(db);
     tims_store *s;
     tims_diag d;
@@ -828,9 +842,9 @@ static void imported_chain_is_stored_and_repeats_are_harmless(void **state)
     tims_entry_clear(&bad);
     /* a second, validly signed entry with seq 4: equivocation */
     tims_entry rival;
-    assert_int_equal(tims_entry_make(&k2, 3, es[2].hash, 2, TIMS_KIND_AUDIT, "{\"x\":1}", 7,
-                                     &rival, &d),
-                     TIMS_OK);
+    assert_int_equal(
+        tims_entry_make(&k2, 3, es[2].hash, 2, TIMS_KIND_AUDIT, "{\"x\":1}", 7, &rival, &d),
+        TIMS_OK);
     assert_int_equal(tims_store_import(f->s, &rival, 1, &vf, &d), TIMS_ETAMPER);
     assert_int_equal(vf.problem, TIMS_VP_EQUIVOCATION);
     assert_int_equal(vf.seq, 4);

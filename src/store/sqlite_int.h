@@ -1,0 +1,110 @@
+/* sqlite_int.h - what the SQLite store's files share: the store record, the queue of pending
+ * appends, the prepared-statement slots, and helpers (all named store_*).
+ *
+ * sqlite.c opens, creates, migrates and closes; sqlite_derive.c writes entries and the rows
+ * derived from them; sqlite_write.c is group commit, appends, redaction and import;
+ * sqlite_read.c answers reads on the reader connection; sqlite_check.c is verify and reindex. */
+#ifndef TIMS_SQLITE_INT_H
+#define TIMS_SQLITE_INT_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+
+#include "store/store_int.h"
+
+typedef struct origin_slot {
+    uint8_t pk[TIMS_PUBKEY_LEN];
+    int64_t id;   /* 0: not yet in the origins table */
+    uint64_t seq; /* last seq sequenced (durable or queued) */
+    uint8_t hash[TIMS_HASH_LEN];
+    int blocked;
+} origin_slot;
+
+typedef struct pending {
+    tims_entry e;
+    store_derived d;
+    tims_err err;
+    int done;
+    int sig_ready;        /* the owner has signed it: the leader may write it */
+    pthread_cond_t *wake; /* the owner waits here (one per append call, not per entry) */
+    tims_diag diag;
+    struct pending *next;
+} pending;
+
+/* Statements on the writer connection that exist once per schema (main, temp). */
+enum {
+    ST_INS_CROSSING,
+    ST_UPSERT_TRAVELLER,
+    ST_DEL_TRAVELLER,
+    ST_RECALC_TRAVELLER,
+    ST_GET_CROSSING_KEY,
+    ST_DEL_CROSSING,
+    ST_HAS_CORRECTIONS,
+    ST_CORRECTIONS_OF,
+    ST_INS_CORRECTION,
+    ST_GET_CORRECTION_TARGET,
+    ST_DEL_CORRECTION,
+    ST_INS_LIST,
+    ST_DEL_LIST,
+    ST_INS_REDACTION,
+    ST_COUNT
+};
+
+struct tims_store {
+    tims_store_backend backend;
+    unsigned flags;
+    char *path;   /* the database file */
+    sqlite3 *db;  /* writer connection (under w_mu) */
+    sqlite3 *rdb; /* reader connection (under r_mu) */
+    int schema_version;
+    pthread_mutex_t seq_mu, w_mu, q_mu, r_mu;
+    pthread_cond_t sig_cv; /* a queued entry was signed (only the leader waits) */
+    pending *q_head, *q_tail;
+    int leader_active;
+    origin_slot *origins;
+    size_t norigins, corigins;
+    sqlite3_stmt *st[2][ST_COUNT]; /* [0] main, [1] temp */
+    sqlite3_stmt *ins_journal, *get_body, *redacted_by, *null_body, *ins_origin, *sel_origin;
+    sqlite3_stmt *r_history, *r_crossing;
+    int bulk_sign_last_only;     /* bench only: see store_int.h */
+    uint64_t commits, committed; /* group commit counters (under w_mu) */
+};
+
+enum { SCHEMA_MAIN = 0, SCHEMA_TEMP = 1 };
+
+#define ENTRY_COLS "id, time, kind, body, body_hash, hash, sig"
+
+/* The derived tables' schema ('@' stands for main or temp), names, and entry-naming columns. */
+extern const char store_derived_schema[];
+extern const char *const store_derived_tables[5];
+extern const char *const store_derived_entry_col[5];
+
+tims_err store_sql_fail(tims_store *s, sqlite3 *db, int rc, tims_diag *diag, const char *doing);
+int store_exec(sqlite3 *db, const char *sql);
+char *store_with_schema(const char *tmpl, const char *schema);
+int store_exec_schema(sqlite3 *db, const char *tmpl, const char *schema);
+int store_derived_stmt(tims_store *s, int sc, int which, sqlite3_stmt **out);
+int store_prep(sqlite3 *db, sqlite3_stmt **slot, const char *sql);
+void store_finish(sqlite3_stmt *st);
+int store_step_done(sqlite3_stmt *st);
+void store_finalize_temp(tims_store *s);
+origin_slot *store_find_slot(tims_store *s, const uint8_t pk[TIMS_PUBKEY_LEN]);
+origin_slot *store_add_slot(tims_store *s, const uint8_t pk[TIMS_PUBKEY_LEN]);
+int store_db_head(sqlite3 *db, int64_t id, uint64_t *seq, uint8_t hash[TIMS_HASH_LEN]);
+tims_err store_load_origins(tims_store *s, tims_diag *diag);
+int store_origin_id(tims_store *s, const uint8_t pk[TIMS_PUBKEY_LEN], int create, int64_t *id);
+int store_read_body(tims_store *s, int64_t id, int *found, int *kind, int64_t *time, int *redacted,
+                    tims_buf *body);
+tims_err store_apply_derived(tims_store *s, int sc, int64_t id, int64_t time,
+                             const store_derived *d, int live, tims_diag *diag);
+int store_is_redacted_target(tims_store *s, int64_t id, int *out);
+tims_err store_write_entry(tims_store *s, int64_t oid, const tims_entry *e, const store_derived *d,
+                           tims_diag *diag);
+uint8_t *store_memdup(const void *p, size_t n);
+int store_r_origin_id(tims_store *s, const uint8_t pk[TIMS_PUBKEY_LEN], int64_t *id);
+int store_r_origin_pk(tims_store *s, int64_t id, uint8_t pk[TIMS_PUBKEY_LEN]);
+int store_row_to_entry(sqlite3_stmt *st, tims_entry *e);
+tims_err store_set_fail(tims_verify_fail *f, tims_verify_problem p, const uint8_t *origin,
+                        uint64_t seq, const char *detail);
+
+#endif

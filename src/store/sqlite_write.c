@@ -1,0 +1,569 @@
+/* sqlite_write.c - appending: group commit (sequence under a lock, sign outside it, one leader
+ * writes the queue in one transaction and one fsync), crossings, corrections, redactions, and
+ * import of other origins' entries with equivocation detection. */
+#include <errno.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store/sqlite_int.h"
+
+/* ---- group commit -------------------------------------------------------------------- */
+
+/* run_batch - the leader writes a batch in one transaction; marks every pending done. */
+static void run_batch(tims_store *s, pending *batch)
+{
+    tims_err err = TIMS_OK;
+    tims_diag diag = {{0}};
+    pthread_mutex_lock(&s->q_mu);
+    for (pending *p = batch; p; p = p->next)
+        while (!p->sig_ready)
+            pthread_cond_wait(&s->sig_cv, &s->q_mu);
+    pthread_mutex_unlock(&s->q_mu);
+    pthread_mutex_lock(&s->w_mu);
+    int rc = store_exec(s->db, "BEGIN IMMEDIATE");
+    if (rc != SQLITE_OK)
+        err = store_sql_fail(s, s->db, rc, &diag, "starting a transaction");
+    for (pending *p = batch; p && err == TIMS_OK; p = p->next) {
+        int64_t oid;
+        if ((rc = store_origin_id(s, p->e.origin, 1, &oid)) != SQLITE_OK) {
+            err = store_sql_fail(s, s->db, rc, &diag, "registering the origin");
+            break;
+        }
+        err = store_write_entry(s, oid, &p->e, &p->d, &diag);
+    }
+    if (err == TIMS_OK && (rc = store_exec(s->db, "COMMIT")) != SQLITE_OK)
+        err = store_sql_fail(s, s->db, rc, &diag, "committing");
+    if (err != TIMS_OK) {
+        store_exec(s->db, "ROLLBACK");
+    } else {
+        s->commits++;
+        for (pending *p = batch; p; p = p->next)
+            s->committed++;
+    }
+    pthread_mutex_unlock(&s->w_mu);
+
+    if (err != TIMS_OK) {
+        /* Seqs after the failed batch were handed out from the cache: fail every queued entry
+         * and reload the heads, so no chain gets a gap. */
+        pthread_mutex_lock(&s->seq_mu);
+        pthread_mutex_lock(&s->w_mu);
+        tims_diag ld;
+        store_load_origins(s, &ld);
+        pthread_mutex_unlock(&s->w_mu);
+        pthread_mutex_lock(&s->q_mu);
+        for (pending *p = s->q_head, *next; p; p = next) {
+            next = p->next;
+            p->err = err;
+            tims_diag_set(&p->diag, err, "not written: an entry before it failed (%s)", diag.text);
+            p->done = 1;
+            pthread_cond_signal(p->wake);
+        }
+        s->q_head = s->q_tail = NULL;
+        pthread_mutex_unlock(&s->q_mu);
+        pthread_mutex_unlock(&s->seq_mu);
+    }
+    pthread_mutex_lock(&s->q_mu);
+    for (pending *p = batch, *next; p; p = next) {
+        next = p->next;
+        p->err = err;
+        if (err != TIMS_OK)
+            p->diag = diag;
+        p->done = 1;
+        pthread_cond_signal(p->wake); /* wakes only the callers of this batch */
+    }
+    pthread_mutex_unlock(&s->q_mu);
+}
+
+/* wait_durable - return when `last` is done, leading batches while no one else does. A leader
+ * that finishes wakes the owner of the next queued entry, who leads the next batch. */
+static void wait_durable(tims_store *s, pending *last)
+{
+    pthread_mutex_lock(&s->q_mu);
+    while (!last->done) {
+        if (s->leader_active || !s->q_head) {
+            pthread_cond_wait(last->wake, &s->q_mu);
+            continue;
+        }
+        s->leader_active = 1;
+        pending *batch = s->q_head;
+        s->q_head = s->q_tail = NULL;
+        pthread_mutex_unlock(&s->q_mu);
+        run_batch(s, batch);
+        pthread_mutex_lock(&s->q_mu);
+        s->leader_active = 0;
+        if (s->q_head)
+            pthread_cond_signal(s->q_head->wake);
+    }
+    pthread_mutex_unlock(&s->q_mu);
+}
+
+tims_err tims_store_append_many(tims_store *s, const tims_keypair *kp,
+                                const tims_append_item *items, size_t n, tims_entry_ref *out,
+                                tims_diag *diag)
+{
+    tims_err err = TIMS_OK;
+    if (n == 0)
+        return TIMS_OK;
+    if (s->flags & TIMS_STORE_READONLY)
+        return tims_diag_set(diag, TIMS_EACCES,
+                             "database %s is open read-only; nothing was "
+                             "written",
+                             s->path);
+    pending *ps = tims_calloc(n, sizeof *ps);
+    if (!ps)
+        return tims_diag_set(diag, TIMS_ENOMEM, "out of memory for %zu entries", n);
+    pthread_cond_t wake;
+    pthread_cond_init(&wake, NULL);
+    for (size_t i = 0; i < n; i++) {
+        const tims_append_item *it = &items[i];
+        if (it->body_len > TIMS_BODY_MAX || (!it->body && it->body_len)) {
+            err = tims_diag_set(diag, TIMS_ERANGE, "entry %zu: a body of %zu bytes (at most %u)",
+                                i + 1, it->body_len, TIMS_BODY_MAX);
+            goto done;
+        }
+        if (!tims_entry_kind_name((int)it->kind)) {
+            err = tims_diag_set(diag, TIMS_EINVAL, "entry kind %d is not known", (int)it->kind);
+            goto done;
+        }
+        if ((err = store_derive((int)it->kind, it->body, it->body_len, &ps[i].d, diag)) !=
+            TIMS_OK) {
+            if (n > 1 && diag) {
+                char inner[sizeof diag->text];
+                memcpy(inner, diag->text, sizeof inner);
+                tims_diag_set(diag, err, "entry %zu of %zu: %s", i + 1, n, inner);
+            }
+            goto done;
+        }
+        /* A redaction of a redaction would fail the whole group commit: refuse it here. */
+        for (size_t t = 0; t < ps[i].d.ntargets; t++) {
+            tims_entry te;
+            if (tims_store_get_entry(s, ps[i].d.targets[t].origin, ps[i].d.targets[t].seq, &te,
+                                     NULL) != TIMS_OK)
+                continue;
+            int kind = te.kind;
+            tims_entry_clear(&te);
+            if (kind == TIMS_KIND_REDACTION) {
+                err = tims_diag_set(diag, TIMS_EINVAL,
+                                    "entry %zu: a redaction entry (seq %llu) "
+                                    "cannot itself be redacted",
+                                    i + 1, (unsigned long long)ps[i].d.targets[t].seq);
+                goto done;
+            }
+        }
+    }
+
+    /* Outside any lock: copy bodies and hash them. */
+    for (size_t i = 0; i < n; i++) {
+        tims_entry *e = &ps[i].e;
+        if (!(e->body = store_memdup(items[i].body, items[i].body_len))) {
+            err = tims_diag_set(diag, TIMS_ENOMEM, "out of memory for an entry body");
+            goto done;
+        }
+        e->body_len = items[i].body_len;
+        memcpy(e->origin, kp->pk, TIMS_PUBKEY_LEN);
+        e->time_us = items[i].time_us;
+        e->kind = (int)items[i].kind;
+        tims_body_hash(e->body, e->body_len, e->body_hash);
+    }
+
+    /* Under seq_mu: take the next seqs, link and hash, and queue in that order. */
+    pthread_mutex_lock(&s->seq_mu);
+    origin_slot *o = store_find_slot(s, kp->pk);
+    if (!o && !(o = store_add_slot(s, kp->pk)))
+        err = tims_diag_set(diag, TIMS_ENOMEM, "out of memory for an origin");
+    else if (o->blocked)
+        err = tims_diag_set(diag, TIMS_ETAMPER,
+                            "origin is blocked after equivocation (two "
+                            "different entries with the same seq); an operator must decide");
+    else if (o->seq + n > STORE_SEQ_MAX)
+        err = tims_diag_set(diag, TIMS_ERANGE, "the origin's chain is full");
+    if (err == TIMS_OK) {
+        for (size_t i = 0; i < n; i++) {
+            tims_entry *e = &ps[i].e;
+            e->seq = (i ? ps[i - 1].e.seq : o->seq) + 1;
+            memcpy(e->prev, i ? ps[i - 1].e.hash : o->hash, TIMS_HASH_LEN);
+            tims_entry_compute_hash(e, e->hash);
+            ps[i].next = i + 1 < n ? &ps[i + 1] : NULL;
+            ps[i].wake = &wake;
+        }
+        o->seq = ps[n - 1].e.seq;
+        memcpy(o->hash, ps[n - 1].e.hash, TIMS_HASH_LEN);
+        pthread_mutex_lock(&s->q_mu);
+        if (s->q_tail)
+            s->q_tail->next = &ps[0];
+        else
+            s->q_head = &ps[0];
+        s->q_tail = &ps[n - 1];
+        pthread_mutex_unlock(&s->q_mu);
+    }
+    pthread_mutex_unlock(&s->seq_mu);
+    if (err != TIMS_OK)
+        goto done;
+
+    /* Sign in parallel with other writers; the leader waits for sig_ready before writing. */
+    for (size_t i = 0; i < n; i++) {
+        if (!s->bulk_sign_last_only || i + 1 == n)
+            crypto_sign_detached(ps[i].e.sig, NULL, ps[i].e.hash, TIMS_HASH_LEN, kp->sk);
+    }
+    pthread_mutex_lock(&s->q_mu);
+    for (size_t i = 0; i < n; i++)
+        ps[i].sig_ready = 1;
+    pthread_cond_broadcast(&s->sig_cv);
+    pthread_mutex_unlock(&s->q_mu);
+
+    wait_durable(s, &ps[n - 1]);
+    err = ps[n - 1].err;
+    if (err != TIMS_OK) {
+        if (diag)
+            *diag = ps[n - 1].diag;
+        goto done;
+    }
+    for (size_t i = 0; out && i < n; i++) {
+        memcpy(out[i].origin, ps[i].e.origin, TIMS_PUBKEY_LEN);
+        out[i].seq = ps[i].e.seq;
+        memcpy(out[i].hash, ps[i].e.hash, TIMS_HASH_LEN);
+    }
+done:
+    for (size_t i = 0; i < n; i++) {
+        tims_entry_clear(&ps[i].e);
+        store_derived_clear(&ps[i].d);
+    }
+    tims_free(ps);
+    pthread_cond_destroy(&wake);
+    return err;
+}
+
+tims_err tims_store_append(tims_store *s, const tims_keypair *kp, int64_t time_us,
+                           tims_entry_kind kind, const void *body, size_t body_len,
+                           tims_entry_ref *out, tims_diag *diag)
+{
+    tims_append_item it = {time_us, kind, body, body_len};
+    return tims_store_append_many(s, kp, &it, 1, out, diag);
+}
+
+void tims_store_stats(tims_store *s, uint64_t *commits, uint64_t *entries)
+{
+    pthread_mutex_lock(&s->w_mu);
+    *commits = s->commits;
+    *entries = s->committed;
+    pthread_mutex_unlock(&s->w_mu);
+}
+
+void store_set_cache_mib(tims_store *s, int mib)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA cache_size = %d", -1024 * mib);
+    pthread_mutex_lock(&s->w_mu);
+    store_exec(s->db, sql);
+    pthread_mutex_unlock(&s->w_mu);
+}
+
+void store_bench_sign_last_only(tims_store *s, int on)
+{
+    s->bulk_sign_last_only = on;
+}
+
+/* ---- crossings, corrections, redactions ---------------------------------------------- */
+
+tims_err tims_store_record_crossing(tims_store *s, const tims_keypair *kp, int64_t time_us,
+                                    const tims_crossing *c, tims_entry_ref *out, tims_diag *diag)
+{
+    tims_buf body = {0};
+    tims_err err = tims_crossing_to_body(c, &body, diag);
+    if (err == TIMS_OK)
+        err = tims_store_append(s, kp, time_us, TIMS_KIND_CROSSING, body.data, body.len, out, diag);
+    tims_buf_free(&body);
+    return err;
+}
+
+tims_err tims_store_record_correction(tims_store *s, const tims_keypair *kp, int64_t time_us,
+                                      const tims_entry_ref *target, const tims_crossing *values,
+                                      unsigned mask, int void_it, const char *reason,
+                                      const char *officer, tims_entry_ref *out, tims_diag *diag)
+{
+    tims_entry e;
+    tims_buf body = {0};
+    tims_err err = tims_store_get_entry(s, target->origin, target->seq, &e, NULL);
+    if (err == TIMS_ENOENT)
+        return tims_diag_set(diag, TIMS_ENOENT,
+                             "correction: no entry seq %llu of that origin "
+                             "to correct",
+                             (unsigned long long)target->seq);
+    if (err != TIMS_OK)
+        return tims_diag_set(diag, err, "correction: cannot read the entry to correct");
+    int kind = e.kind, redacted = e.redacted;
+    tims_entry_clear(&e);
+    if (kind != TIMS_KIND_CROSSING)
+        return tims_diag_set(diag, TIMS_EINVAL,
+                             "correction: entry seq %llu is a %s, not a "
+                             "crossing",
+                             (unsigned long long)target->seq, tims_entry_kind_name(kind));
+    if (redacted)
+        return tims_diag_set(diag, TIMS_EINVAL, "correction: crossing seq %llu is redacted",
+                             (unsigned long long)target->seq);
+    err = tims_correction_to_body(target, values, mask, void_it, reason, officer, &body, diag);
+    if (err == TIMS_OK)
+        err =
+            tims_store_append(s, kp, time_us, TIMS_KIND_CORRECTION, body.data, body.len, out, diag);
+    tims_buf_free(&body);
+    return err;
+}
+
+tims_err tims_store_redact(tims_store *s, const tims_keypair *kp, int64_t time_us,
+                           const tims_entry_ref *targets, size_t n, const char *reason,
+                           tims_entry_ref *out, tims_diag *diag)
+{
+    if (n == 0 || !targets)
+        return tims_diag_set(diag, TIMS_EINVAL, "redaction: no entries named");
+    if (!reason || !*reason || strlen(reason) > 255)
+        return tims_diag_set(diag, TIMS_EINVAL,
+                             "redaction: a reason of 1 to 255 bytes is "
+                             "required");
+    tims_buf body = {0};
+    tims_err err = TIMS_OK;
+    for (size_t i = 0; i < n; i++) {
+        tims_entry e;
+        err = tims_store_get_entry(s, targets[i].origin, targets[i].seq, &e, NULL);
+        if (err != TIMS_OK) {
+            err = tims_diag_set(diag, err == TIMS_ENOENT ? TIMS_ENOENT : err,
+                                "redaction: entry %zu (seq %llu) is not in the store", i + 1,
+                                (unsigned long long)targets[i].seq);
+            goto done;
+        }
+        int kind = e.kind;
+        tims_entry_clear(&e);
+        if (kind == TIMS_KIND_REDACTION) {
+            err = tims_diag_set(diag, TIMS_EINVAL,
+                                "redaction: entry %zu (seq %llu) is a "
+                                "redaction, which cannot be redacted",
+                                i + 1, (unsigned long long)targets[i].seq);
+            goto done;
+        }
+    }
+    char hex[2 * TIMS_PUBKEY_LEN + 1];
+    if ((err = tims_buf_puts(&body, "{\"targets\":[")) != TIMS_OK)
+        goto done;
+    for (size_t i = 0; i < n; i++) {
+        tims_hex(targets[i].origin, TIMS_PUBKEY_LEN, hex);
+        if ((err = tims_buf_printf(&body, "%s{\"origin\":\"%s\",\"seq\":%llu}", i ? "," : "", hex,
+                                   (unsigned long long)targets[i].seq)) != TIMS_OK)
+            goto done;
+    }
+    if ((err = tims_buf_puts(&body, "],\"reason\":")) != TIMS_OK)
+        goto done;
+    json_t *r = json_string(reason);
+    char *rtext = r ? json_dumps(r, JSON_ENCODE_ANY) : NULL;
+    json_decref(r);
+    if (!rtext) {
+        err = tims_diag_set(diag, TIMS_EINVAL, "redaction: the reason is not valid UTF-8");
+        goto done;
+    }
+    err = tims_buf_puts(&body, rtext);
+    free(rtext);
+    if (err == TIMS_OK && (err = tims_buf_putc(&body, '}')) == TIMS_OK)
+        err =
+            tims_store_append(s, kp, time_us, TIMS_KIND_REDACTION, body.data, body.len, out, diag);
+done:
+    tims_buf_free(&body);
+    return err;
+}
+
+/* ---- import and equivocation --------------------------------------------------------- */
+
+/* record_equivocation - keep a validly signed rival entry as evidence and block its origin. */
+static tims_err record_equivocation(tims_store *s, int64_t oid, const tims_entry *e,
+                                    tims_diag *diag)
+{
+    sqlite3_stmt *st;
+    int rc = store_exec(s->db, "BEGIN IMMEDIATE");
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(s->db,
+                                "INSERT OR IGNORE INTO main.equivocations VALUES(?1,?2,?3,"
+                                "?4,?5,?6,?7,?8,?9)",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, oid);
+        sqlite3_bind_int64(st, 2, (int64_t)e->seq);
+        sqlite3_bind_int64(st, 3, e->time_us);
+        sqlite3_bind_int(st, 4, e->kind);
+        if (e->redacted)
+            sqlite3_bind_null(st, 5);
+        else
+            sqlite3_bind_blob(st, 5, e->body ? (const void *)e->body : "", (int)e->body_len,
+                              SQLITE_STATIC);
+        sqlite3_bind_blob(st, 6, e->body_hash, TIMS_HASH_LEN, SQLITE_STATIC);
+        sqlite3_bind_blob(st, 7, e->prev, TIMS_HASH_LEN, SQLITE_STATIC);
+        sqlite3_bind_blob(st, 8, e->hash, TIMS_HASH_LEN, SQLITE_STATIC);
+        sqlite3_bind_blob(st, 9, e->sig, TIMS_SIG_LEN, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+        rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+    }
+    if (rc == SQLITE_OK) {
+        char sql[80];
+        snprintf(sql, sizeof sql, "UPDATE main.origins SET blocked = 1 WHERE id = %lld",
+                 (long long)oid);
+        rc = store_exec(s->db, sql);
+    }
+    if (rc == SQLITE_OK)
+        rc = store_exec(s->db, "COMMIT");
+    if (rc != SQLITE_OK) {
+        tims_err err = store_sql_fail(s, s->db, rc, diag, "recording equivocation evidence");
+        store_exec(s->db, "ROLLBACK");
+        return err;
+    }
+    return TIMS_OK;
+}
+
+static int stored_hash(tims_store *s, int64_t id, uint8_t hash[TIMS_HASH_LEN], int *found)
+{
+    sqlite3_stmt *st;
+    int rc =
+        sqlite3_prepare_v2(s->db, "SELECT hash FROM main.journal WHERE id = ?1", -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    rc = sqlite3_step(st);
+    *found = rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == TIMS_HASH_LEN;
+    if (*found)
+        memcpy(hash, sqlite3_column_blob(st, 0), TIMS_HASH_LEN);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+tims_err tims_store_import(tims_store *s, const tims_entry *entries, size_t n,
+                           tims_verify_fail *fail, tims_diag *diag)
+{
+    tims_verify_fail local;
+    if (!fail)
+        fail = &local;
+    memset(fail, 0, sizeof *fail);
+    if (s->flags & TIMS_STORE_READONLY)
+        return tims_diag_set(diag, TIMS_EACCES,
+                             "database %s is open read-only; nothing was "
+                             "written",
+                             s->path);
+    if (n == 0)
+        return TIMS_OK;
+    tims_err err = TIMS_OK;
+    char hex[2 * TIMS_PUBKEY_LEN + 1];
+    store_derived *ds = tims_calloc(n, sizeof *ds);
+    if (!ds)
+        return tims_diag_set(diag, TIMS_ENOMEM, "out of memory for %zu entries", n);
+    for (size_t i = 0; i < n; i++) {
+        const tims_entry *e = &entries[i];
+        tims_diag dd;
+        if (e->body_len > TIMS_BODY_MAX || (!e->redacted && !e->body && e->body_len)) {
+            tims_hex(e->origin, TIMS_PUBKEY_LEN, hex);
+            err = tims_diag_set(diag, TIMS_ERANGE,
+                                "origin %s seq %llu: a body of %zu bytes (at "
+                                "most %u); nothing was imported",
+                                hex, (unsigned long long)e->seq, e->body_len, TIMS_BODY_MAX);
+            goto out;
+        }
+        if (e->redacted || !tims_entry_kind_name(e->kind))
+            continue; /* an unknown kind fails the chain check below */
+        if (store_derive(e->kind, e->body ? (const void *)e->body : "", e->body_len, &ds[i], &dd) !=
+            TIMS_OK) {
+            tims_hex(e->origin, TIMS_PUBKEY_LEN, hex);
+            err = tims_diag_set(diag, TIMS_EDATA, "origin %s seq %llu: %s; nothing was imported",
+                                hex, (unsigned long long)e->seq, dd.text);
+            goto out;
+        }
+    }
+    pthread_mutex_lock(&s->seq_mu);
+    pthread_mutex_lock(&s->w_mu);
+    const tims_entry *rival = NULL;
+    int64_t rival_oid = 0;
+    int rc = store_exec(s->db, "BEGIN IMMEDIATE");
+    if (rc != SQLITE_OK) {
+        err = store_sql_fail(s, s->db, rc, diag, "starting an import");
+        goto unlock;
+    }
+    for (size_t i = 0; i < n && err == TIMS_OK;) {
+        size_t j = i;
+        while (j < n && memcmp(entries[j].origin, entries[i].origin, TIMS_PUBKEY_LEN) == 0)
+            j++;
+        int64_t oid;
+        uint64_t head;
+        uint8_t head_hash[TIMS_HASH_LEN];
+        origin_slot *o = store_find_slot(s, entries[i].origin);
+        if (o && o->blocked) {
+            err = store_set_fail(fail, TIMS_VP_EQUIVOCATION, entries[i].origin, entries[i].seq,
+                                 "the origin is blocked after equivocation");
+            break;
+        }
+        if ((rc = store_origin_id(s, entries[i].origin, 1, &oid)) != SQLITE_OK ||
+            (rc = store_db_head(s->db, oid, &head, head_hash)) != SQLITE_OK) {
+            err = store_sql_fail(s, s->db, rc, diag, "reading a chain head");
+            break;
+        }
+        tims_chain c;
+        tims_chain_begin(&c, entries[i].origin, head, head ? head_hash : NULL, TIMS_VERIFY_STRICT);
+        for (size_t k = i; k < j && err == TIMS_OK; k++) {
+            const tims_entry *e = &entries[k];
+            if (e->seq >= 1 && e->seq <= head) {
+                uint8_t h[TIMS_HASH_LEN];
+                int found;
+                if ((rc = stored_hash(s, STORE_ID(oid, e->seq), h, &found)) != SQLITE_OK) {
+                    err = store_sql_fail(s, s->db, rc, diag, "reading a stored entry");
+                    break;
+                }
+                if (found && memcmp(h, e->hash, TIMS_HASH_LEN) == 0) {
+                    tims_chain_begin(&c, e->origin, e->seq, e->hash, TIMS_VERIFY_STRICT);
+                    continue; /* a repeat: harmless */
+                }
+                tims_chain own;
+                tims_chain_begin(&own, e->origin, e->seq - 1, e->prev, TIMS_VERIFY_STRICT);
+                if ((err = tims_chain_step(&own, e, fail)) != TIMS_OK)
+                    break;
+                rival = e;
+                rival_oid = oid;
+                err =
+                    store_set_fail(fail, TIMS_VP_EQUIVOCATION, e->origin, e->seq,
+                                   "a validly signed entry differs from the stored entry with this "
+                                   "seq: the origin's key is forked or stolen; it is now blocked");
+                break;
+            }
+            if ((err = tims_chain_step(&c, e, fail)) != TIMS_OK)
+                break;
+            err = store_write_entry(s, oid, e, &ds[k], diag);
+        }
+        i = j;
+    }
+    if (err == TIMS_OK && (rc = store_exec(s->db, "COMMIT")) != SQLITE_OK)
+        err = store_sql_fail(s, s->db, rc, diag, "committing an import");
+    if (err != TIMS_OK)
+        store_exec(s->db, "ROLLBACK");
+    if (rival) {
+        tims_diag ed;
+        if (record_equivocation(s, rival_oid, rival, &ed) != TIMS_OK)
+            snprintf(fail->detail, sizeof fail->detail,
+                     "equivocation found but its evidence "
+                     "could not be stored: %.150s",
+                     ed.text);
+    }
+    tims_diag ld;
+    store_load_origins(s, &ld);
+unlock:
+    pthread_mutex_unlock(&s->w_mu);
+    pthread_mutex_unlock(&s->seq_mu);
+    if (err == TIMS_ETAMPER && diag) {
+        tims_hex(fail->origin, TIMS_PUBKEY_LEN, hex);
+        tims_diag_set(diag, TIMS_ETAMPER, "origin %s seq %llu: %s: %s; nothing was imported", hex,
+                      (unsigned long long)fail->seq, tims_verify_problem_text(fail->problem),
+                      fail->detail);
+    }
+out:
+    for (size_t i = 0; i < n; i++)
+        store_derived_clear(&ds[i]);
+    tims_free(ds);
+    return err;
+}
