@@ -13,6 +13,13 @@ double bench_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+double bench_cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 long bench_status_kb(const char *field)
 {
     FILE *f = fopen("/proc/self/status", "r");
@@ -150,52 +157,48 @@ void bench_perturb(bench_rng *r, const char *name, char *out, size_t cap)
 {
     char tok[MAXT][MAXL];
     size_t n = split(name, tok);
-    int changes = bench_below(r, 4) == 0 ? 2 : 1, surname_first = 0;
-    for (int c = 0; c < changes; c++) {
-        switch (bench_below(r, 10)) {
-        case 0: case 1: case 2: case 3: /* a typo in a token of 3 letters or more */
-            for (int tries = 0; tries < 4; tries++) {
-                size_t i = bench_below(r, n);
-                if (strlen(tok[i]) >= 3) {
-                    typo(r, tok[i]);
-                    break;
-                }
-            }
-            break;
-        case 4: case 5: /* transliteration-like vowel change */
-            if (n) {
-                size_t i = bench_below(r, n);
-                if (strlen(tok[i]) >= 4) {
-                    size_t len = strlen(tok[i]);
-                    for (size_t k = 1; k < len; k++) {
-                        if (is_vowel(tok[i][k])) {
-                            tok[i][k] = tok[i][k] == 'o' ? 'u' : tok[i][k] == 'u' ? 'o'
-                                      : tok[i][k] == 'e' ? 'a' : tok[i][k] == 'a' ? 'e' : 'y';
-                            break;
-                        }
-                    }
-                }
-            }
-            break;
-        case 6: case 7: /* written surname first */
-            surname_first = 1;
-            break;
-        case 8: /* a middle name left out */
-            if (n >= 3) {
-                size_t i = 1 + bench_below(r, n - 2);
-                memmove(tok[i], tok[i + 1], (n - i - 1) * sizeof tok[0]);
-                n--;
-            }
-            break;
-        default: /* tokens rotated */
-            if (n >= 2) {
-                char first[MAXL];
-                memcpy(first, tok[0], MAXL);
-                memmove(tok[0], tok[1], (n - 1) * sizeof tok[0]);
-                memcpy(tok[n - 1], first, MAXL);
+    int surname_first = 0;
+    size_t k = bench_below(r, 10);
+    if (k < 4) { /* a typo in a token of 4 letters or more */
+        for (int tries = 0; tries < 8; tries++) {
+            size_t i = bench_below(r, n);
+            if (strlen(tok[i]) >= 4) {
+                typo(r, tok[i]);
+                break;
             }
         }
-    }
+    } else if (k < 6) { /* a vowel another romanisation writes differently */
+        for (int tries = 0; tries < 8; tries++) {
+            size_t i = bench_below(r, n), len = strlen(tok[i]);
+            size_t at = len;
+            for (size_t j = 1; j < len && at == len; j++) {
+                if (strchr("oueai", tok[i][j]))
+                    at = j;
+            }
+            if (len >= 4 && at < len) {
+                char *c = &tok[i][at];
+                *c = *c == 'o' ? 'u' : *c == 'u' ? 'o' : *c == 'e' ? 'a' : *c == 'a' ? 'e' : 'y';
+                break;
+            }
+        }
+    } else if (k < 8) { /* written surname first, or the tokens rotated */
+        if (bench_below(r, 2) || n < 2) {
+            surname_first = 1;
+        } else {
+            char first[MAXL];
+            memcpy(first, tok[0], MAXL);
+            memmove(tok[0], tok[1], (n - 1) * sizeof tok[0]);
+            memcpy(tok[n - 1], first, MAXL);
+        }
+    } else if (k < 9) { /* a middle name left out (or, with two names, the order changed) */
+        if (n >= 3) {
+            size_t i = 1 + bench_below(r, n - 2);
+            memmove(tok[i], tok[i + 1], (n - i - 1) * sizeof tok[0]);
+            n--;
+        } else {
+            surname_first = 1;
+        }
+    } /* else the name as listed: only the date of birth differs */
     size_t used = 0;
     out[0] = '\0';
     if (surname_first && n >= 2) {

@@ -9,6 +9,7 @@
 #include "tims/watchlist.h"
 
 double bench_now(void);                 /* monotonic seconds */
+double bench_cpu_now(void);             /* this thread's CPU seconds: fair on a shared machine */
 long bench_status_kb(const char *field); /* "VmRSS", "VmHWM" from /proc/self/status */
 
 /* The four lists of the quality figures (OFAC SDN 2021-07, non-SDN 2025-12, UN 2026-02,
@@ -22,10 +23,11 @@ typedef struct bench_rng {
 uint64_t bench_next(bench_rng *r);
 size_t bench_below(bench_rng *r, size_t n); /* uniform in [0, n) */
 
-/* A misspelt, reordered or shortened copy of name (plain ASCII tokens separated by spaces)
- * into out (cap bytes): one of a one-letter typo (insertion, deletion, substitution, swap),
- * tokens reordered ("LAST, First" or a rotation), a middle token dropped, a doubled or
- * undoubled letter, or a vowel change; sometimes two of them. */
+/* A copy of name (plain ASCII tokens separated by spaces) into out (cap bytes) with one change:
+ * a one-letter typo in a token of 4 letters or more (40%: insertion, deletion, substitution,
+ * swap of neighbours, a doubled or undoubled letter, another vowel), a vowel written as
+ * another romanisation writes it (20%: o/u, e/a, i/y), the order changed ("LAST, First" or
+ * the tokens rotated, 20%), a middle name left out (10%), or none (10%). */
 void bench_perturb(bench_rng *r, const char *name, char *out, size_t cap);
 
 /* A birth date near d: the same (50%), the year only (20%), one year off (20%), none (10%). */

@@ -390,6 +390,13 @@ void tims_wl_index_free(tims_wl_index *idx)
 {
     if (!idx)
         return;
+    while (idx->scratch) {
+        wls_scratch *next = idx->scratch->next;
+        tims_free(idx->scratch->mask);
+        tims_free(idx->scratch);
+        idx->scratch = next;
+    }
+    pthread_mutex_destroy(&idx->scratch_lock);
     tims_free(idx->lists);
     tims_free(idx->entry_base);
     tims_free(idx->entry_year_lo);
@@ -406,6 +413,7 @@ void tims_wl_index_free(tims_wl_index *idx)
     tims_free(idx->tok_flags);
     tims_free(idx->pool);
     tims_free(idx->tok_weight);
+    tims_free(idx->tok_info);
     tims_free(idx->post_off);
     tims_free(idx->post);
     tims_free(idx->key_hash);
@@ -435,6 +443,7 @@ tims_err tims_wl_index_build(const tims_wl_list *const *lists, size_t n, tims_wl
     struct tims_wl_index *idx = tims_calloc(1, sizeof *idx);
     if (!idx)
         return tims_diag_set(diag, TIMS_ENOMEM, "no memory for the screening index");
+    pthread_mutex_init(&idx->scratch_lock, NULL);
     b.idx = idx;
     size_t entries = 0, documents = 0;
     for (size_t l = 0; l < n; l++) {
@@ -511,6 +520,12 @@ tims_err tims_wl_index_build(const tims_wl_list *const *lists, size_t n, tims_wl
     for (uint32_t t = 0; t < idx->token_count; t++)
         idx->tok_weight[t] = (float)log(1.0 + N / (b.d.df.v[t] ? b.d.df.v[t] : 1));
     idx->unknown_weight = (float)log(1.0 + 2.0 * N);
+    if (!(idx->tok_info = tims_calloc((size_t)idx->token_count + 1, sizeof *idx->tok_info))) {
+        err = TIMS_ENOMEM;
+        goto fail;
+    }
+    for (uint32_t t = 0; t < idx->token_count; t++)
+        idx->tok_info[t] = (wls_token_info){idx->tok_weight[t], idx->tok_len[t], idx->tok_flags[t], 0};
     if ((err = build_postings(idx)) != TIMS_OK || (err = build_keys(idx)) != TIMS_OK)
         goto fail;
 
@@ -552,7 +567,7 @@ void tims_wl_index_stats_get(const tims_wl_index *idx, tims_wl_index_stats *out)
     out->bytes = sizeof *idx + idx->list_count * (sizeof(void *) + 4) +
                  (size_t)idx->entry_count * (2 + 2 + 1) +
                  (size_t)idx->name_count * (4 + 2 + 4) + nt * 4 +
-                 (size_t)idx->token_count * (4 + 2 + 2 + 2 + 1 + 4 + 4) + idx->pool_len +
+                 (size_t)idx->token_count * (4 + 2 + 2 + 2 + 1 + 4 + 4 + 8) + idx->pool_len +
                  (size_t)out->postings * 4 + idx->key_count * (8 + 4) +
                  (((size_t)1 << idx->key_bits) + 1) * 4 + tims_wl_doctable_bytes(idx->docs);
 }

@@ -10,7 +10,8 @@
  *    later vowels, y, w and a consonant's trailing h dropped, letters that transliterations
  *    swap merged (c k q g, d t, s z x, b p, f v, ph), repeats collapsed: "mohammed",
  *    "muhammad" and "mohamed" all give "mhmt"; "usama" and "osama" give "asm";
- *  - the romanisation key tims_name_parse gives the token (its own hash space). */
+ *  - the romanisation key and the consonant skeleton tims_name_parse gives the token (their
+ *    own hash spaces). */
 #include <string.h>
 
 #include "watchlist/screen_int.h"
@@ -18,6 +19,7 @@
 #define SEED_EXACT UINT64_C(0x243f6a8885a308d3)
 #define SEED_SKELETON UINT64_C(0x13198a2e03707344)
 #define SEED_ROMAN UINT64_C(0xa4093822299f31d0)
+#define SEED_NAMES_SKELETON UINT64_C(0x082efa98ec4e6c89)
 
 static uint64_t hash_bytes(const char *s, size_t len, uint64_t seed)
 {
@@ -117,5 +119,7 @@ size_t wls_token_keys(const tims_name_token *t, uint64_t *keys, size_t *edit_key
         n = add_key(keys, n, hash_bytes(buf, sl, SEED_SKELETON));
     if (t->key && t->key_len >= 3) /* names/ folds romanisations (kh/h, dj/j, ou/u ...) */
         n = add_key(keys, n, hash_bytes(t->key, t->key_len, SEED_ROMAN));
+    if (t->skel && t->skel_len >= 3) /* names/ compares vowel variants on this (Hamid / Hamed) */
+        n = add_key(keys, n, hash_bytes(t->skel, t->skel_len, SEED_NAMES_SKELETON));
     return n;
 }

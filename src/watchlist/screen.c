@@ -26,19 +26,27 @@
  * Jaro-Winkler undervalues short tokens one letter apart (tebaja / tabaja: 0.78); when the
  * query token is itself listed, its edit variants are not measured but taken as
  * EDIT_SIM_LISTED alike (an estimate from above, for speed). */
-#define VARIANT_MIN 0.80
+#define VARIANT_MIN 0.75 /* as names/ asks of vowel variants (Hamid / Hamed) */
 #define EDIT_SIM 0.90
 #define EDIT_SIM_LISTED 0.97 /* an edit variant of a listed query token: at most this alike */
 
 /* The screening name score, from the pairs tims_name_similarity chose (docs/screening.md):
  *   1 - (sum over query tokens of w * (1 - s), or w * QUERY_ALONE when unpaired) / W(query)
  *     - LISTED_EXTRA * (weight of listed tokens left unpaired) / W(listed name)
+ * where a patronymic left unpaired counts on neither side.
  * The query is what must be found; a listed name may carry more (patronymics, tribal names)
  * at a small cost, as OFAC's own search scores "HUSSEIN" against "ABBAS, Abdul Hussein". */
 #define QUERY_ALONE 0.5     /* a query token the listed name lacks loses half its weight */
+#define MERGE_CHECK 0.88    /* joined tokens must be this close to the token they pair with */
+#define TYPO_SIM 0.88       /* two tokens one typing error apart (the longer of 4 letters or
+                             * more) are at least this alike: names/ reads some single-letter
+                             * differences as another name (Khaled / Khalil), screening must
+                             * not let one slip of the keyboard hide a listed person */
 #define LISTED_EXTRA 0.12   /* all of a listed name unpaired would cost this much */
-#define WEAK_FACTOR 0.25    /* particles and honorifics weigh a quarter (as in names/) */
-#define INITIAL_FACTOR 0.5  /* so do initials, half */
+#define WEAK_FACTOR 0.1        /* particles and honorifics weigh a tenth (as in names/) */
+#define INITIAL_FACTOR 0.5     /* initials half */
+#define PATRONYMIC_FACTOR 0.3  /* patronymics 0.3, and one left unpaired costs nothing:
+                                * passports in Latin letters leave it out */
 /* Candidates pass three checks before the scorer runs (each an estimate from above):
  *  1. the query tokens the name holds variants of (a bit mask from the posting lists): a token
  *     it holds none of is taken as unpaired (QUERY_ALONE), which is also what decides which
@@ -51,6 +59,8 @@
  * What these cost in recall is measured against tims_wl_screen_scan (bench_screen*). */
 #define CHECK_SLACK 0.02
 #define DENSE_MIN 800 /* from this many postings on, a dense per-name mask beats a heap merge */
+#define WALK_FACTOR 8 /* walk another token's lists when no longer than this many times the
+                       * chosen tokens' */
 
 /* Adjustments to the name score (see docs/screening.md). */
 #define ADJ_DOB_SAME_DAY 0.04
@@ -101,12 +111,12 @@ typedef struct qctx {
     uint32_t *vtok;       /* distinct variant tokens, ascending */
     float *vsim;          /* vsim[r * name.count + i]: similarity of vtok[r] to query token i */
     size_t vrows;
+    uint32_t *vhash;      /* open addressing over vtok: row + 1, 0 = empty */
+    size_t vhash_mask;
     double max_sim[MAX_Q]; /* the best similarity among each token's variants */
     uint32_t doc_entries[64];
     size_t doc_count;
-    ihit *found;          /* names at or above the threshold, any order */
-    size_t found_count, found_cap;
-    ihit *top;            /* best hit of each entry, best first */
+    ihit *top;            /* the best hits so far, one per entry, best first */
     size_t top_count, top_cap;
 } qctx;
 
@@ -145,8 +155,21 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* How much of its rarity weight token i of name counts: weak and initial tokens less, unless
- * the whole name is weak tokens. */
+/* Is token i of name a patronymic that may go unpaired at no cost? Only beside at least two
+ * other real name parts: "Rusakevich" in "Rusakevich Mohammad" is a surname. */
+static int optional_patronymic(const tims_name *name, size_t i)
+{
+    if (!(name->tokens[i].flags & TIMS_NAME_TOKEN_PATRONYMIC))
+        return 0;
+    size_t core = 0;
+    for (size_t k = 0; k < name->count; k++)
+        core += k != i && !name->tokens[k].weak && name->tokens[k].len > 1 &&
+                !(name->tokens[k].flags & TIMS_NAME_TOKEN_PATRONYMIC);
+    return core >= 2;
+}
+
+/* How much of its rarity weight token i of name counts: weak, initial and patronymic tokens
+ * less (weak ones not when the whole name is weak tokens). */
 static double token_factor(const tims_name *name, size_t i)
 {
     int all_weak = 1;
@@ -157,6 +180,8 @@ static double token_factor(const tims_name *name, size_t i)
         f *= WEAK_FACTOR;
     if (name->tokens[i].len == 1)
         f *= INITIAL_FACTOR;
+    if (optional_patronymic(name, i))
+        f *= PATRONYMIC_FACTOR;
     return f;
 }
 
@@ -172,6 +197,32 @@ static double variant_similarity(const tims_name_token *q, const tims_wl_index *
             sim = k;
     }
     return sim;
+}
+
+/* Are a and b one substitution, insertion, deletion or swap of neighbours apart? */
+static int one_edit_apart(const char *a, size_t la, const char *b, size_t lb)
+{
+    if (la < lb) {
+        const char *t = a;
+        a = b;
+        b = t;
+        size_t tl = la;
+        la = lb;
+        lb = tl;
+    }
+    if (la - lb > 1 || la < 4)
+        return 0;
+    size_t i = 0;
+    while (i < lb && a[i] == b[i])
+        i++;
+    if (i == lb)
+        return la == lb + 1; /* one letter added at the end (equal tokens are no typo) */
+    if (la == lb + 1)
+        return memcmp(a + i + 1, b + i, lb - i) == 0;
+    if (memcmp(a + i + 1, b + i + 1, lb - i - 1) == 0)
+        return 1; /* substitution */
+    return i + 1 < lb && a[i] == b[i + 1] && a[i + 1] == b[i] &&
+           memcmp(a + i + 2, b + i + 2, lb - i - 2) == 0;
 }
 
 /* The highest Jaro-Winkler two strings of these lengths can reach. */
@@ -284,8 +335,10 @@ static tims_err collect_variants(qctx *c)
         c->volume[i] = 0;
         for (size_t r = start; r < n; r++) {
             uint32_t t = c->vars[r].tok;
-            if (((idx->tok_flags[t] & WLS_FLAG_WEAK) != 0) != (qt->weak != 0))
-                continue; /* a particle pairs only with a particle */
+            if (((idx->tok_flags[t] & WLS_FLAG_WEAK) != 0) != (qt->weak != 0) &&
+                !(c->vars[r].edit && one_edit_apart(qt->text, qt->len, wls_token_text(idx, t),
+                                                    idx->tok_len[t])))
+                continue; /* a particle pairs only with a particle, or with its misspelling */
             double sim;
             if (t == exact) {
                 sim = 1.0;
@@ -342,7 +395,32 @@ static tims_err collect_variants(qctx *c)
         uint32_t *at = bsearch(&c->vars[r].tok, toks, rows, sizeof *toks, cmp_u32);
         c->vsim[(size_t)(at - toks) * c->name.count + c->vars[r].q] = c->vars[r].sim;
     }
+    size_t hcap = 16;
+    while (hcap < 2 * rows)
+        hcap *= 2;
+    if (!(c->vhash = tims_calloc(hcap, sizeof *c->vhash)))
+        return TIMS_ENOMEM;
+    c->vhash_mask = hcap - 1;
+    for (size_t r = 0; r < rows; r++) {
+        size_t h = (toks[r] * 0x9e3779b1u) & c->vhash_mask;
+        while (c->vhash[h])
+            h = (h + 1) & c->vhash_mask;
+        c->vhash[h] = (uint32_t)r + 1;
+    }
     return TIMS_OK;
+}
+
+/* The similarities of listed token t to each query token, or NULL when it is no variant. */
+static const float *variant_row(const qctx *c, uint32_t t)
+{
+    size_t h = (t * 0x9e3779b1u) & c->vhash_mask;
+    while (c->vhash[h]) {
+        uint32_t r = c->vhash[h] - 1;
+        if (c->vtok[r] == t)
+            return c->vsim + (size_t)r * c->name.count;
+        h = (h + 1) & c->vhash_mask;
+    }
+    return NULL;
 }
 
 /* ---- fields ------------------------------------------------------------------------------ */
@@ -452,6 +530,75 @@ static void candidate_name(const tims_wl_index *idx, uint32_t name, tims_name *o
     }
 }
 
+/* The text of tokens [first, first + count) of name joined, into out (cap bytes); its length. */
+static size_t joined(const tims_name *name, const uint8_t *which, size_t count, char *out,
+                     size_t cap)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < count; k++) {
+        const tims_name_token *t = &name->tokens[which[k]];
+        if (n + t->len >= cap)
+            break;
+        memcpy(out + n, t->text, t->len);
+        n += t->len;
+    }
+    out[n] = '\0';
+    return n;
+}
+
+/* names/ may pair several tokens of one side, joined, with one token of the other (Abd al
+ * Rahman / Abdulrahman). Screening keeps such a pair only when the joined text itself is close
+ * to the other token (MERGE_CHECK); otherwise ("ho kyu kim" against the vowelless "hkima") only
+ * the best single token of the run stays paired, at its own similarity. */
+static void drop_loose_merges(const qctx *c, const tims_name *cand, tims_name_match *m)
+{
+    for (int side = 0; side < 2; side++) {
+        size_t n_other = side == 0 ? cand->count : c->name.count;
+        for (size_t o = 0; o < n_other; o++) {
+            uint8_t run[TIMS_NAME_MAX_TOKENS];
+            size_t at[TIMS_NAME_MAX_TOKENS], k = 0;
+            for (size_t p = 0; p < m->pair_count; p++) {
+                const tims_token_pair *tp = &m->pairs[p];
+                if ((side == 0 ? tp->candidate : tp->query) == o) {
+                    run[k] = side == 0 ? tp->query : tp->candidate;
+                    at[k++] = p;
+                }
+            }
+            if (k < 2)
+                continue;
+            const tims_name *many = side == 0 ? &c->name : cand;
+            const tims_name_token *one = side == 0 ? &cand->tokens[o] : &c->name.tokens[o];
+            char buf[TIMS_NAME_MAX_TOKENS * 8 + 1];
+            size_t len = joined(many, run, k, buf, sizeof buf);
+            if (tims_jaro_winkler(buf, len, one->text, one->len) >= MERGE_CHECK)
+                continue;
+            size_t best = 0;
+            double best_sim = -1;
+            for (size_t r = 0; r < k; r++) {
+                const tims_name_token *t = &many->tokens[run[r]];
+                double sim = tims_jaro_winkler(t->text, t->len, one->text, one->len);
+                if (sim > best_sim) {
+                    best_sim = sim;
+                    best = r;
+                }
+            }
+            for (size_t r = 0; r < k; r++)
+                m->pairs[at[r]].similarity = r == best ? (float)best_sim : -1.0f;
+        }
+    }
+    size_t w = 0; /* drop the pairs marked -1 */
+    for (size_t p = 0; p < m->pair_count; p++) {
+        if (m->pairs[p].similarity >= 0)
+            m->pairs[w++] = m->pairs[p];
+    }
+    m->pair_count = w;
+}
+
+static int typo_pair(const tims_name_token *q, const tims_name_token *l)
+{
+    return one_edit_apart(q->text, q->len, l->text, l->len);
+}
+
 static void score_name(const qctx *c, uint32_t name, ihit *h)
 {
     const tims_wl_index *idx = c->idx;
@@ -465,6 +612,7 @@ static void score_name(const qctx *c, uint32_t name, ihit *h)
     for (size_t i = 0; i < c->name.count; i++)
         qsim[i] = -1;
     uint32_t paired = 0;
+    drop_loose_merges(c, &cand, &h->match);
     uint32_t same = 0; /* query tokens paired with (among others) the very same listed token */
     for (size_t p = 0; p < h->match.pair_count; p++) {
         const tims_token_pair *tp = &h->match.pairs[p];
@@ -487,24 +635,49 @@ static void score_name(const qctx *c, uint32_t name, ihit *h)
                 continue;
             sim = 1.0;
         }
+        if (sim < TYPO_SIM && typo_pair(qt, lt))
+            sim = TYPO_SIM;
         if (lt->len == 1 && qt->len > 1)
             sim *= INITIAL_FACTOR; /* a listed initial says little about a whole name */
         if (sim > qsim[tp->query])
             qsim[tp->query] = sim;
         paired |= 1u << tp->candidate;
     }
-    double loss = 0;
-    for (size_t i = 0; i < c->name.count; i++)
-        loss += c->eff[i] * (qsim[i] >= 0 ? 1.0 - qsim[i] : QUERY_ALONE);
+    /* tokens names/ left alone that are one typing error apart ("heji" and the honorific
+     * "haji", which names/ never pairs across weakness) pair here */
+    for (size_t i = 0; i < c->name.count; i++) {
+        if (qsim[i] >= 0)
+            continue;
+        for (size_t j = 0; j < cand.count; j++) {
+            if (!(paired & (1u << j)) && typo_pair(&c->name.tokens[i], &cand.tokens[j])) {
+                qsim[i] = TYPO_SIM;
+                paired |= 1u << j;
+                break;
+            }
+        }
+    }
+    double loss = 0, total = c->total_weight;
+    for (size_t i = 0; i < c->name.count; i++) {
+        if (qsim[i] >= 0)
+            loss += c->eff[i] * (1.0 - qsim[i]);
+        else if (optional_patronymic(&c->name, i))
+            total -= c->eff[i]; /* left out: no evidence either way */
+        else
+            loss += c->eff[i] * QUERY_ALONE;
+    }
     double listed = 0, extra = 0;
     for (size_t j = 0; j < cand.count; j++) {
         uint32_t t = idx->name_toks[idx->name_off[name] + j] & WLS_TOKEN_MASK;
         double w = idx->tok_weight[t] * token_factor(&cand, j);
+        int alone = !(paired & (1u << j));
+        if (alone && optional_patronymic(&cand, j))
+            continue;
         listed += w;
-        if (!(paired & (1u << j)))
+        if (alone)
             extra += w;
     }
-    double s = 1.0 - loss / c->total_weight - (listed > 0 ? LISTED_EXTRA * extra / listed : 0);
+    double s = 1.0 - (total > 0 ? loss / total : 1.0) -
+               (listed > 0 ? LISTED_EXTRA * extra / listed : 0);
     h->name_score = s > 0 ? s : 0;
 }
 
@@ -540,10 +713,20 @@ static int better(const ihit *a, const ihit *b)
     return a->name < b->name;
 }
 
+/* Keep h among the best hits: one per entry (its best name), at most top_cap, best first. */
 static void offer(qctx *c, const ihit *h)
 {
     if (h->score < c->threshold || c->top_cap == 0)
         return;
+    for (size_t k = 0; k < c->top_count; k++) {
+        if (c->top[k].entry != h->entry)
+            continue;
+        if (!better(h, &c->top[k]))
+            return;
+        memmove(&c->top[k], &c->top[k + 1], (c->top_count - k - 1) * sizeof *c->top);
+        c->top_count--;
+        break;
+    }
     if (c->top_count == c->top_cap && !better(h, &c->top[c->top_count - 1]))
         return;
     size_t i = c->top_count < c->top_cap ? c->top_count++ : c->top_count - 1;
@@ -554,7 +737,16 @@ static void offer(qctx *c, const ihit *h)
     c->top[i] = *h;
 }
 
-/* Score name against the query; keep it when it reaches the threshold. */
+/* The score a new hit must reach to be kept: the threshold, or the last kept hit's score once
+ * top_cap hits are held (a name that cannot reach it can change nothing). */
+static double score_floor(const qctx *c)
+{
+    if (c->top_cap > 0 && c->top_count == c->top_cap)
+        return c->top[c->top_count - 1].score;
+    return c->threshold;
+}
+
+/* Score name against the query and offer it. */
 static tims_err consider_name(qctx *c, uint32_t name)
 {
     uint32_t entry = c->idx->name_entry[name];
@@ -568,43 +760,8 @@ static tims_err consider_name(qctx *c, uint32_t name)
     compare_fields(c, e, &h);
     h.document = (uint8_t)is_doc_entry(c, entry);
     h.score = final_score(&h);
-    if (h.score < c->threshold)
-        return TIMS_OK;
-    if (c->found_count == c->found_cap) {
-        size_t cap = c->found_cap ? c->found_cap * 2 : 16;
-        ihit *bigger = tims_realloc(c->found, cap * sizeof *bigger);
-        if (!bigger)
-            return TIMS_ENOMEM;
-        c->found = bigger;
-        c->found_cap = cap;
-    }
-    c->found[c->found_count++] = h;
+    offer(c, &h);
     return TIMS_OK;
-}
-
-/* Better first within one entry's names: the better hit, then the earlier name. */
-static int cmp_found(const void *a, const void *b)
-{
-    const ihit *x = a, *y = b;
-    if (x->entry != y->entry)
-        return x->entry < y->entry ? -1 : 1;
-    if (better(x, y))
-        return -1;
-    if (better(y, x))
-        return 1;
-    return x->name < y->name ? -1 : x->name > y->name;
-}
-
-/* The best name of each entry found becomes that entry's hit. */
-static void offer_found(qctx *c)
-{
-    if (c->found_count == 0)
-        return;
-    qsort(c->found, c->found_count, sizeof *c->found, cmp_found);
-    for (size_t i = 0; i < c->found_count; i++) {
-        if (i == 0 || c->found[i].entry != c->found[i - 1].entry)
-            offer(c, &c->found[i]);
-    }
 }
 
 /* ---- candidates -------------------------------------------------------------------------- */
@@ -615,8 +772,12 @@ static double mask_bound(const qctx *c, uint32_t mask, uint32_t walked)
 {
     double loss = 0;
     for (size_t i = 0; i < c->name.count; i++) {
-        if (walked & (1u << i))
-            loss += c->eff[i] * ((mask & (1u << i)) ? 1.0 - c->max_sim[i] : QUERY_ALONE);
+        if (!(walked & (1u << i)))
+            continue;
+        if (mask & (1u << i))
+            loss += c->eff[i] * (1.0 - c->max_sim[i]);
+        else if (!optional_patronymic(&c->name, i))
+            loss += c->eff[i] * QUERY_ALONE;
     }
     return 1.0 - loss / c->total_weight;
 }
@@ -656,26 +817,36 @@ static double name_bound(const qctx *c, uint32_t name)
         all_weak &= (idx->name_toks[k] & WLS_WEAK_BIT) != 0;
     for (uint32_t k = from; k < to; k++) {
         uint32_t raw = idx->name_toks[k], t = raw & WLS_TOKEN_MASK;
-        double tw = idx->tok_weight[t];
+        const wls_token_info *info = &idx->tok_info[t];
+        double tw = info->weight;
         if ((raw & WLS_WEAK_BIT) && !all_weak)
             tw *= WEAK_FACTOR;
-        if (idx->tok_len[t] == 1)
+        if (info->len == 1)
             tw *= INITIAL_FACTOR;
-        listed += tw;
-        uint32_t *at = bsearch(&t, c->vtok, c->vrows, sizeof t, cmp_u32);
-        if (!at) {
-            extra += tw;
+        int patronymic = (info->flags & TIMS_NAME_TOKEN_PATRONYMIC) != 0;
+        if (patronymic)
+            tw *= PATRONYMIC_FACTOR;
+        const float *row = variant_row(c, t);
+        if (!row) {
+            if (!patronymic) {
+                listed += tw;
+                extra += tw;
+            }
             continue;
         }
-        const float *row = c->vsim + (size_t)(at - c->vtok) * nq;
+        listed += tw;
         for (size_t q = 0; q < nq; q++) {
             if (row[q] > best[q])
                 best[q] = row[q];
         }
     }
     double loss = 0;
-    for (size_t q = 0; q < nq; q++)
-        loss += c->eff[q] * (best[q] > 0 ? 1.0 - best[q] : QUERY_ALONE);
+    for (size_t q = 0; q < nq; q++) {
+        if (best[q] > 0)
+            loss += c->eff[q] * (1.0 - best[q]);
+        else if (!optional_patronymic(&c->name, q))
+            loss += c->eff[q] * QUERY_ALONE;
+    }
     return 1.0 - loss / c->total_weight - (listed > 0 ? LISTED_EXTRA * extra / listed : 0);
 }
 
@@ -693,10 +864,10 @@ static tims_err evaluate(qctx *c, uint32_t name, uint32_t mask, uint32_t walked)
     uint8_t type = c->idx->entry_type[entry];
     if (c->q->types != TIMS_WL_TYPES_ALL && !(c->q->types & (1u << type)))
         return TIMS_OK;
-    double adj = best_adjust(c, entry);
-    if (b1 + adj < c->threshold)
+    double adj = best_adjust(c, entry), floor = score_floor(c);
+    if (b1 + adj < floor)
         return TIMS_OK;
-    if (name_bound(c, name) + adj + CHECK_SLACK < c->threshold)
+    if (name_bound(c, name) + adj + CHECK_SLACK < floor)
         return TIMS_OK;
     return consider_name(c, name);
 }
@@ -763,30 +934,65 @@ static tims_err walk_sparse(qctx *c, uint32_t chosen)
     return err;
 }
 
-/* Many postings: mark every name with the query tokens it holds, in one array (a byte per
- * name for queries of up to 8 tokens, else two). */
-static tims_err walk_dense(qctx *c, uint32_t chosen, uint32_t walk)
+/* A zeroed byte per name, from the index's pool (or new); give it back zeroed. */
+static wls_scratch *take_scratch(const tims_wl_index *cidx)
+{
+    tims_wl_index *idx = (tims_wl_index *)cidx; /* the pool is the one mutable part */
+    pthread_mutex_lock(&idx->scratch_lock);
+    wls_scratch *s = idx->scratch;
+    if (s)
+        idx->scratch = s->next;
+    pthread_mutex_unlock(&idx->scratch_lock);
+    if (s)
+        return s;
+    s = tims_malloc(sizeof *s);
+    if (s && !(s->mask = tims_calloc(idx->name_count, 1))) {
+        tims_free(s);
+        s = NULL;
+    }
+    return s;
+}
+
+static void give_scratch(const tims_wl_index *cidx, wls_scratch *s)
+{
+    tims_wl_index *idx = (tims_wl_index *)cidx;
+    pthread_mutex_lock(&idx->scratch_lock);
+    s->next = idx->scratch;
+    idx->scratch = s;
+    pthread_mutex_unlock(&idx->scratch_lock);
+}
+
+/* Many postings: mark every name with the query tokens it holds, a byte per name (the first
+ * eight tokens by postings; more are rare and taken as held, for the checks to settle). */
+static tims_err walk_dense(qctx *c, uint32_t chosen, uint32_t walk, const uint8_t *order,
+                           size_t no)
 {
     const tims_wl_index *idx = c->idx;
-    int wide = c->name.count > 8;
-    void *mask = tims_calloc(idx->name_count, wide ? 2 : 1);
-    uint8_t *m8 = mask;
-    uint16_t *m16 = mask;
+    uint8_t bit_of[MAX_Q];
+    uint32_t marked = 0;
+    for (size_t k = 0; k < no && k < 8; k++) {
+        bit_of[order[k]] = (uint8_t)k;
+        marked |= 1u << order[k];
+    }
+    chosen &= marked; /* the chosen tokens are the first of order */
+    wls_scratch *scratch = take_scratch(idx);
     size_t cap = 4096, n = 0;
     uint32_t *touched = tims_malloc(cap * sizeof *touched);
     tims_err err = TIMS_OK;
-    if (!mask || !touched) {
+    if (!scratch || !touched) {
         err = TIMS_ENOMEM;
         goto done;
     }
+    uint8_t *mask = scratch->mask;
     for (size_t i = 0; i < c->name.count; i++) {
-        if (!(walk & (1u << i)))
+        if (!(marked & (1u << i)))
             continue;
+        uint8_t bit = (uint8_t)(1u << bit_of[i]);
         for (size_t v = c->var_begin[i]; v < c->var_begin[i + 1]; v++) {
             uint32_t t = c->vars[v].tok;
             for (uint32_t p = idx->post_off[t]; p < idx->post_off[t + 1]; p++) {
                 uint32_t name = idx->post[p];
-                if (wide ? !m16[name] : !m8[name]) {
+                if (!mask[name]) {
                     if (n == cap) {
                         uint32_t *bigger = tims_realloc(touched, cap * 2 * sizeof *bigger);
                         if (!bigger) {
@@ -798,20 +1004,39 @@ static tims_err walk_dense(qctx *c, uint32_t chosen, uint32_t walk)
                     }
                     touched[n++] = name;
                 }
-                if (wide)
-                    m16[name] |= (uint16_t)(1u << i);
-                else
-                    m8[name] |= (uint8_t)(1u << i);
+                mask[name] |= bit;
             }
         }
     }
-    for (size_t k = 0; k < n && err == TIMS_OK; k++) {
-        uint32_t bits = wide ? m16[touched[k]] : m8[touched[k]];
-        if (bits & chosen)
-            err = evaluate(c, touched[k], bits, walk);
+    uint8_t chosen_bits = 0;
+    for (size_t i = 0; i < c->name.count; i++) {
+        if (chosen & (1u << i))
+            chosen_bits |= (uint8_t)(1u << bit_of[i]);
     }
+    /* names holding every marked token first: good hits early raise the floor of a full list */
+    uint8_t all_bits = (uint8_t)((1u << (no < 8 ? no : 8)) - 1);
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t k = 0; k < n && err == TIMS_OK; k++) {
+            uint8_t bits = mask[touched[k]];
+            if (!(bits & chosen_bits) || (pass == 0) != (bits == all_bits))
+                continue;
+            uint32_t held = walk & ~marked; /* unmarked tokens: taken as held */
+            for (size_t i = 0; i < c->name.count; i++) {
+                if ((marked & (1u << i)) && (bits & (1u << bit_of[i])))
+                    held |= 1u << i;
+            }
+            err = evaluate(c, touched[k], held, walk);
+        }
+    }
+    for (size_t k = 0; k < n; k++)
+        mask[touched[k]] = 0;
 done:
-    tims_free(mask);
+    if (err != TIMS_OK && scratch && touched) {
+        for (size_t k = 0; k < n; k++)
+            scratch->mask[touched[k]] = 0;
+    }
+    if (scratch)
+        give_scratch(idx, scratch);
     tims_free(touched);
     return err;
 }
@@ -826,9 +1051,11 @@ static tims_err search_index(qctx *c)
     double unkeyed = 0; /* tokens no listed token resembles: every name loses them */
     uint32_t keyed = 0;
     for (size_t i = 0; i < nq; i++) {
+        int patronymic = optional_patronymic(&c->name, i);
         if (c->var_begin[i + 1] == c->var_begin[i]) {
-            unkeyed += c->eff[i];
-        } else if (!c->name.tokens[i].weak) {
+            if (!patronymic)
+                unkeyed += c->eff[i];
+        } else if (!c->name.tokens[i].weak && !patronymic) {
             order[no++] = (uint8_t)i;
             keyed |= 1u << i;
         }
@@ -852,7 +1079,20 @@ static tims_err search_index(qctx *c)
     }
     if (volume < DENSE_MIN)
         return walk_sparse(c, chosen);
-    return walk_dense(c, chosen, keyed);
+    /* the other tokens' lists are walked too when they are not much longer than the chosen
+     * ones; the longer ones are left to check 3, which reads the candidate's own tokens */
+    uint32_t walk = chosen;
+    size_t nwalk = 0;
+    uint8_t walk_order[MAX_Q];
+    for (size_t k = 0; k < no; k++) {
+        uint32_t bit = 1u << order[k];
+        if ((chosen & bit) || c->volume[order[k]] <= WALK_FACTOR * volume) {
+            walk |= bit;
+            walk_order[nwalk++] = order[k];
+        }
+    }
+    (void)keyed;
+    return walk_dense(c, chosen, walk, walk_order, nwalk);
 }
 
 /* ---- documents --------------------------------------------------------------------------- */
@@ -1047,9 +1287,9 @@ static void to_hit(const qctx *c, const ihit *h, tims_wl_hit *hit)
 static void qctx_free(qctx *c)
 {
     tims_name_free(&c->name);
-    tims_free(c->found);
     tims_free(c->vars);
     tims_free(c->vtok);
+    tims_free(c->vhash);
     tims_free(c->vsim);
     tims_free(c->top);
 }
@@ -1095,7 +1335,6 @@ static tims_err run_query(const tims_wl_index *idx, const tims_wl_query *q, tims
         }
         if (err != TIMS_OK)
             goto done;
-        offer_found(&c);
     }
     offer_document_hits(&c);
     for (size_t i = 0; i < c.top_count; i++)

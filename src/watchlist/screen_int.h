@@ -7,6 +7,7 @@
 #ifndef TIMS_WL_SCREEN_INT_H
 #define TIMS_WL_SCREEN_INT_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -49,6 +50,7 @@ struct tims_wl_index {
     char *pool;
     size_t pool_len;
     float *tok_weight;          /* ln(1 + N / df) */
+    struct wls_token_info *tok_info; /* weight, length and flags together, for the hot path */
     uint32_t *post_off;         /* postings of token t: post[post_off[t] .. post_off[t + 1]) */
     uint32_t *post;             /* name ids, ascending */
     float unknown_weight;       /* the weight of a token no entry holds */
@@ -61,7 +63,25 @@ struct tims_wl_index {
     unsigned key_bits;
 
     tims_wl_doctable *docs;     /* document keys -> global entry number */
+
+    /* per-name byte masks for queries, reused: a query takes one (or makes one) and gives it
+     * back all zero; the only thing queries share, under the mutex */
+    pthread_mutex_t scratch_lock;
+    struct wls_scratch *scratch;
 };
+
+/* What check 3 reads of a token, in one place (one cache line holds eight). */
+typedef struct wls_token_info {
+    float weight;
+    uint16_t len;
+    uint8_t flags;
+    uint8_t pad;
+} wls_token_info;
+
+typedef struct wls_scratch {
+    uint8_t *mask; /* name_count bytes, all zero between queries */
+    struct wls_scratch *next;
+} wls_scratch;
 
 /* The keys of one token (as tims_name_parse gives it): the hashes of its text and of its
  * one-deletion neighbours (tokens of 3 letters or more) first, *edit_keys of them, then of its
