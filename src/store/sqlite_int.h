@@ -61,6 +61,7 @@ struct tims_store {
     pthread_cond_t sig_cv; /* a queued entry was signed (only the leader waits) */
     pending *q_head, *q_tail;
     int leader_active;
+    uint64_t prep_started, prep_done; /* appends started / queued or failed (under q_mu) */
     origin_slot *origins;
     size_t norigins, corigins;
     sqlite3_stmt *st[2][ST_COUNT]; /* [0] main, [1] temp */

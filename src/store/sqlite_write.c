@@ -92,6 +92,11 @@ static void wait_durable(tims_store *s, pending *last)
             continue;
         }
         s->leader_active = 1;
+        /* Let the appends already being prepared join this batch and share its fsync (only
+         * those started before now, so a steady stream of new ones cannot hold it back). */
+        uint64_t started = s->prep_started;
+        while (s->prep_done < started)
+            pthread_cond_wait(&s->sig_cv, &s->q_mu);
         pending *batch = s->q_head;
         s->q_head = s->q_tail = NULL;
         pthread_mutex_unlock(&s->q_mu);
@@ -121,6 +126,10 @@ tims_err tims_store_append_many(tims_store *s, const tims_keypair *kp,
         return tims_diag_set(diag, TIMS_ENOMEM, "out of memory for %zu entries", n);
     pthread_cond_t wake;
     pthread_cond_init(&wake, NULL);
+    int counted = 1; /* this call is counted in prep_started, not yet in prep_done */
+    pthread_mutex_lock(&s->q_mu);
+    s->prep_started++;
+    pthread_mutex_unlock(&s->q_mu);
     for (size_t i = 0; i < n; i++) {
         const tims_append_item *it = &items[i];
         if (it->body_len > TIMS_BODY_MAX || (!it->body && it->body_len)) {
@@ -201,6 +210,8 @@ tims_err tims_store_append_many(tims_store *s, const tims_keypair *kp,
         else
             s->q_head = &ps[0];
         s->q_tail = &ps[n - 1];
+        s->prep_done++;
+        counted = 0;
         pthread_mutex_unlock(&s->q_mu);
     }
     pthread_mutex_unlock(&s->seq_mu);
@@ -231,6 +242,12 @@ tims_err tims_store_append_many(tims_store *s, const tims_keypair *kp,
         memcpy(out[i].hash, ps[i].e.hash, TIMS_HASH_LEN);
     }
 done:
+    if (counted) {
+        pthread_mutex_lock(&s->q_mu);
+        s->prep_done++;
+        pthread_cond_broadcast(&s->sig_cv);
+        pthread_mutex_unlock(&s->q_mu);
+    }
     for (size_t i = 0; i < n; i++) {
         tims_entry_clear(&ps[i].e);
         store_derived_clear(&ps[i].d);

@@ -321,6 +321,33 @@ static void redaction_removes_personal_data_and_the_chain_still_verifies(void **
     expect_verify_fail(f, 0, TIMS_VP_REDACTION, 9);
 }
 
+static void failed_allocation_writes_nothing_and_keeps_seqs_gapless(void **state)
+{
+    fixture *f = *state;
+    record(f, 0, 2);
+    tims_crossing c;
+    tims_diag d;
+    sample(2, &c);
+    tims_err err = TIMS_ENOMEM;
+    int failures = 0;
+    for (long n = 0; err == TIMS_ENOMEM && n < 200; n++) {
+        tims_alloc_fail_after(n);
+        err = tims_store_record_crossing(f->s, &f->kp, 1, &c, NULL, &d);
+        tims_alloc_fail_after(-1);
+        if (err == TIMS_ENOMEM) {
+            failures++;
+            uint64_t seq;
+            uint8_t hash[TIMS_HASH_LEN];
+            assert_int_equal(tims_store_head(f->s, f->kp.pk, &seq, hash, &d), TIMS_OK);
+            assert_int_equal(seq, 2);
+        }
+    }
+    assert_int_equal(err, TIMS_OK);
+    assert_true(failures > 0);
+    record(f, 3, 4); /* seq 4 follows without a gap */
+    expect_verify_ok(f, TIMS_VERIFY_STRICT);
+}
+
 /* ---- tampering ----------------------------------------------------------------------- */
 
 static void changed_body_byte_in_the_file_is_found(void **state)
@@ -927,6 +954,7 @@ int main(void)
         T(stored_entry_reads_back_exactly),
         T(correction_changes_the_current_view_and_keeps_the_original),
         T(redaction_removes_personal_data_and_the_chain_still_verifies),
+        T(failed_allocation_writes_nothing_and_keeps_seqs_gapless),
         T(changed_body_byte_in_the_file_is_found),
         T(deleted_entry_in_the_file_is_found),
         T(dropped_newest_entry_is_found_through_the_derived_tables),
