@@ -86,7 +86,7 @@ int main(void)
     person_row *people = read_people(path, &np);
     if (!people)
         return 1;
-    double *lat = malloc(np * sizeof *lat);
+    double *lat = malloc(np * sizeof *lat), *wall = malloc(np * sizeof *wall), total_wall = 0;
     tims_wl_hit hits[LIMIT];
     size_t flagged = 0;
     double total = 0;
@@ -96,17 +96,26 @@ int main(void)
         q.name = people[i].name;
         q.dob = people[i].dob;
         size_t n = 0;
-        double a = bench_now();
+        double a = bench_cpu_now(), aw = bench_now();
         tims_wl_screen(idx, &q, hits, LIMIT, &n, NULL);
-        lat[i] = bench_now() - a;
+        lat[i] = bench_cpu_now() - a;
+        wall[i] = bench_now() - aw;
         total += lat[i];
+        total_wall += wall[i];
         flagged += n > 0;
     }
+    /* one core: the querying thread's CPU time (the machine is shared); wall time beside it */
     bench_sort(lat, np);
-    printf("screen.q_per_s %.0f q/s  %s queries=%zu name+dob threads=1\n", np / total, cfg, np);
-    printf("screen.p50_ms %.3f ms  queries=%zu\n", bench_percentile(lat, np, 50) * 1e3, np);
-    printf("screen.p99_ms %.3f ms  queries=%zu\n", bench_percentile(lat, np, 99) * 1e3, np);
-    printf("screen.max_ms %.3f ms  queries=%zu\n", lat[np - 1] * 1e3, np);
+    bench_sort(wall, np);
+    printf("screen.q_per_s %.0f q/s  %s queries=%zu name+dob threads=1 clock=thread-cpu\n",
+           np / total, cfg, np);
+    printf("screen.q_per_s_wall %.0f q/s  (wall clock, shared machine)\n", np / total_wall);
+    printf("screen.p50_ms %.3f ms  queries=%zu clock=thread-cpu\n",
+           bench_percentile(lat, np, 50) * 1e3, np);
+    printf("screen.p99_ms %.3f ms  queries=%zu clock=thread-cpu\n",
+           bench_percentile(lat, np, 99) * 1e3, np);
+    printf("screen.p99_ms_wall %.3f ms  queries=%zu\n", bench_percentile(wall, np, 99) * 1e3, np);
+    printf("screen.max_ms %.3f ms  queries=%zu clock=thread-cpu\n", lat[np - 1] * 1e3, np);
     printf("screen.flagged_rate %.4f  (%zu of %zu negatives-us people, name+dob)\n",
            (double)flagged / np, flagged, np);
 
@@ -160,6 +169,7 @@ int main(void)
         free(people[i].name);
     free(people);
     free(lat);
+    free(wall);
     tims_wl_index_free(idx);
     for (int l = 0; l < 4; l++)
         tims_wl_list_free(lists[l]);

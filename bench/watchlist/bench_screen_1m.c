@@ -12,7 +12,7 @@
 #include "bench_common.h"
 #include "tims/names.h"
 
-enum { PERSONS = 1000000, QUERIES = 20000, SIDE_QUERIES = 24, LIMIT = 10, MAXTOK = 8 };
+enum { PERSONS = 1000000, QUERIES = 20000, SIDE_QUERIES = 50, LIMIT = 10, MAXTOK = 8 };
 
 /* A pool of strings drawn with their frequency: each occurrence is kept once. */
 typedef struct pool {
@@ -210,25 +210,36 @@ int main(void)
         targets[i] = e;
     }
     double *lat = malloc(QUERIES * sizeof *lat), total = 0;
+    double *wall = malloc(QUERIES * sizeof *wall), total_wall = 0;
     tims_wl_hit *hits = calloc(LIMIT, sizeof *hits);
     size_t found = 0, any = 0;
     for (size_t i = 0; i < QUERIES; i++) {
         size_t n = 0;
-        double a = bench_now();
+        double a = bench_cpu_now(), aw = bench_now();
         tims_wl_screen(idx, &queries[i], hits, LIMIT, &n, NULL);
-        lat[i] = bench_now() - a;
+        lat[i] = bench_cpu_now() - a;
+        wall[i] = bench_now() - aw;
         total += lat[i];
+        total_wall += wall[i];
         any += n > 0;
         for (size_t k = 0; k < n; k++)
             found += hits[k].entry == targets[i];
     }
+    /* one core: the querying thread's CPU time (the machine is shared); wall time beside it */
     bench_sort(lat, QUERIES);
-    printf("screen1m.q_per_s %.0f q/s  %s queries=%d\n", QUERIES / total, cfg, QUERIES);
-    printf("screen1m.p50_ms %.3f ms  queries=%d\n", bench_percentile(lat, QUERIES, 50) * 1e3,
+    bench_sort(wall, QUERIES);
+    printf("screen1m.q_per_s %.0f q/s  %s queries=%d clock=thread-cpu\n", QUERIES / total, cfg,
            QUERIES);
-    printf("screen1m.p99_ms %.3f ms  queries=%d\n", bench_percentile(lat, QUERIES, 99) * 1e3,
+    printf("screen1m.q_per_s_wall %.0f q/s  (wall clock, shared machine)\n",
+           QUERIES / total_wall);
+    printf("screen1m.p50_ms %.3f ms  queries=%d clock=thread-cpu\n",
+           bench_percentile(lat, QUERIES, 50) * 1e3, QUERIES);
+    printf("screen1m.p99_ms %.3f ms  queries=%d clock=thread-cpu\n",
+           bench_percentile(lat, QUERIES, 99) * 1e3, QUERIES);
+    printf("screen1m.p99_ms_wall %.3f ms  queries=%d\n", bench_percentile(wall, QUERIES, 99) * 1e3,
            QUERIES);
-    printf("screen1m.max_ms %.3f ms  queries=%d\n", lat[QUERIES - 1] * 1e3, QUERIES);
+    printf("screen1m.max_ms %.3f ms  queries=%d clock=thread-cpu\n", lat[QUERIES - 1] * 1e3,
+           QUERIES);
     printf("screen1m.recall %.4f  (%zu of %d perturbed copies found among the first %d hits)\n",
            (double)found / QUERIES, found, QUERIES, LIMIT);
     long hwm = bench_status_kb("VmHWM"), rss = bench_status_kb("VmRSS");
@@ -240,6 +251,7 @@ int main(void)
 
     free(hits);
     free(lat);
+    free(wall);
     free(names);
     free(targets);
     free(queries);

@@ -428,9 +428,17 @@ static int run_batch(const tims_wl_index *idx, const options *o, tims_wl_hit *hi
         if (col_sex >= 0) {
             int s = sex_code(c.fields[col_sex]);
             if (s < 0) {
-                rc = batch_error(o, c.line, "gender '%s' is not male, female, M, F or empty",
-                                 c.fields[col_sex]);
-                goto done;
+                int seen = 0;
+                for (size_t w = 0; w < warned_count; w++)
+                    seen |= strcmp(warned[w], c.fields[col_sex]) == 0;
+                if (!seen) {
+                    fprintf(stderr, "tims screen: %s line %zu: gender '%s' is not male, female, "
+                            "M or F; rows with it are screened without it\n", o->batch, c.line,
+                            c.fields[col_sex]);
+                    if (warned_count < TIMS_ARRAY_LEN(warned))
+                        warned[warned_count++] = c.fields[col_sex];
+                }
+                s = 0;
             }
             q.sex = (char)s;
         }

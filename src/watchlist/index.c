@@ -405,6 +405,7 @@ void tims_wl_index_free(tims_wl_index *idx)
     tims_free(idx->name_entry);
     tims_free(idx->name_slot);
     tims_free(idx->name_off);
+    tims_free(idx->name_info);
     tims_free(idx->name_toks);
     tims_free(idx->tok_off);
     tims_free(idx->tok_len);
@@ -528,6 +529,20 @@ tims_err tims_wl_index_build(const tims_wl_list *const *lists, size_t n, tims_wl
         idx->tok_info[t] = (wls_token_info){idx->tok_weight[t], idx->tok_len[t], idx->tok_flags[t], 0};
     if ((err = build_postings(idx)) != TIMS_OK || (err = build_keys(idx)) != TIMS_OK)
         goto fail;
+    if (!(idx->name_info = tims_calloc((size_t)idx->name_count + 1, sizeof *idx->name_info))) {
+        err = TIMS_ENOMEM;
+        goto fail;
+    }
+    for (uint32_t nm = 0; nm <= idx->name_count; nm++) {
+        wls_name_info *ni = &idx->name_info[nm];
+        ni->off = idx->name_off[nm];
+        if (nm == idx->name_count)
+            break;
+        ni->entry = idx->name_entry[nm];
+        ni->year_lo = idx->entry_year_lo[ni->entry];
+        ni->year_hi = idx->entry_year_hi[ni->entry];
+        ni->type = idx->entry_type[ni->entry];
+    }
 
     dict_free(&b.d);
     tims_free(b.name_slot.v);
@@ -566,7 +581,7 @@ void tims_wl_index_stats_get(const tims_wl_index *idx, tims_wl_index_stats *out)
     size_t nt = idx->name_off[idx->name_count];
     out->bytes = sizeof *idx + idx->list_count * (sizeof(void *) + 4) +
                  (size_t)idx->entry_count * (2 + 2 + 1) +
-                 (size_t)idx->name_count * (4 + 2 + 4) + nt * 4 +
+                 (size_t)idx->name_count * (4 + 2 + 4 + sizeof(wls_name_info)) + nt * 4 +
                  (size_t)idx->token_count * (4 + 2 + 2 + 2 + 1 + 4 + 4 + 8) + idx->pool_len +
                  (size_t)out->postings * 4 + idx->key_count * (8 + 4) +
                  (((size_t)1 << idx->key_bits) + 1) * 4 + tims_wl_doctable_bytes(idx->docs);

@@ -95,6 +95,21 @@ static size_t add_key(uint64_t *keys, size_t n, uint64_t k)
     return n + 1;
 }
 
+size_t wls_sound_keys(const tims_name_token *t, uint64_t *keys, size_t n)
+{
+    char buf[WLS_MAX_TOKEN_LEN + 1];
+    if (t->len > WLS_MAX_TOKEN_LEN)
+        return n;
+    size_t sl = wls_skeleton(t->text, t->len, buf);
+    if (sl)
+        n = add_key(keys, n, hash_bytes(buf, sl, SEED_SKELETON));
+    if (t->key && t->key_len >= 3) /* names/ folds romanisations (kh/h, dj/j, ou/u ...) */
+        n = add_key(keys, n, hash_bytes(t->key, t->key_len, SEED_ROMAN));
+    if (t->skel && t->skel_len >= 3) /* names/ compares vowel variants on this (Hamid / Hamed) */
+        n = add_key(keys, n, hash_bytes(t->skel, t->skel_len, SEED_NAMES_SKELETON));
+    return n;
+}
+
 size_t wls_token_keys(const tims_name_token *t, uint64_t *keys, size_t *edit_keys)
 {
     const char *tok = t->text;
@@ -114,12 +129,5 @@ size_t wls_token_keys(const tims_name_token *t, uint64_t *keys, size_t *edit_key
         }
     }
     *edit_keys = n;
-    size_t sl = wls_skeleton(tok, len, buf);
-    if (sl)
-        n = add_key(keys, n, hash_bytes(buf, sl, SEED_SKELETON));
-    if (t->key && t->key_len >= 3) /* names/ folds romanisations (kh/h, dj/j, ou/u ...) */
-        n = add_key(keys, n, hash_bytes(t->key, t->key_len, SEED_ROMAN));
-    if (t->skel && t->skel_len >= 3) /* names/ compares vowel variants on this (Hamid / Hamed) */
-        n = add_key(keys, n, hash_bytes(t->skel, t->skel_len, SEED_NAMES_SKELETON));
-    return n;
+    return wls_sound_keys(t, keys, n);
 }

@@ -21,12 +21,14 @@
 #include "watchlist/screen_int.h"
 
 /* A listed token is a variant of a query token when they share a text or deletion key (at most
- * two edits apart), or a skeleton or romanisation key and a Jaro-Winkler similarity of at least
- * VARIANT_MIN. An edit variant counts as at least EDIT_SIM alike when bounding a candidate:
- * Jaro-Winkler undervalues short tokens one letter apart (tebaja / tabaja: 0.78); when the
- * query token is itself listed, its edit variants are not measured but taken as
- * EDIT_SIM_LISTED alike (an estimate from above, for speed). */
-#define VARIANT_MIN 0.75 /* as names/ asks of vowel variants (Hamid / Hamed) */
+ * two edits apart), or a sound key and a Jaro-Winkler similarity of at least VARIANT_MIN (or
+ * VARIANT_SKEL_MIN with the same names/ skeleton). An edit variant counts as at least EDIT_SIM
+ * alike when bounding a candidate: Jaro-Winkler undervalues short tokens one letter apart
+ * (tebaja / tabaja: 0.78); when the query token is itself listed, its edit variants are not
+ * measured but taken as EDIT_SIM_LISTED alike (an estimate from above, for speed). */
+#define VARIANT_MIN 0.80
+#define VARIANT_SKEL_MIN 0.75 /* with names/' consonant skeleton equal (Hamid / Hamed) ... */
+#define VARIANT_SKEL_SIM 0.95 /* ... names/ rates them this alike */
 #define EDIT_SIM 0.90
 #define EDIT_SIM_LISTED 0.97 /* an edit variant of a listed query token: at most this alike */
 
@@ -225,6 +227,14 @@ static int one_edit_apart(const char *a, size_t la, const char *b, size_t lb)
            memcmp(a + i + 2, b + i + 2, lb - i - 2) == 0;
 }
 
+/* Do the query token and listed token t have the same names/ consonant skeleton? */
+static int same_skeleton(const tims_name_token *q, const tims_wl_index *idx, uint32_t t)
+{
+    tims_name_token l = wls_token(idx, t, 0);
+    return q->skel && q->skel_len >= 3 && q->skel_len == l.skel_len &&
+           memcmp(q->skel, l.skel, q->skel_len) == 0;
+}
+
 /* The highest Jaro-Winkler two strings of these lengths can reach. */
 static double jw_ceiling(size_t a, size_t b)
 {
@@ -310,9 +320,11 @@ static tims_err collect_variants(qctx *c)
             if (!c->vars[v].edit)
                 continue;
             tims_name_token vt = wls_token(idx, c->vars[v].tok, 0);
+            if (!one_edit_apart(qt->text, qt->len, vt.text, vt.len))
+                continue; /* only from true one-edit neighbours */
             uint64_t vkeys[WLS_MAX_KEYS];
-            size_t vedit, vk = wls_token_keys(&vt, vkeys, &vedit);
-            for (size_t j = vedit; j < vk; j++) {
+            size_t vk = wls_sound_keys(&vt, vkeys, 0);
+            for (size_t j = 0; j < vk; j++) {
                 size_t lo, hi;
                 wls_key_range(idx, vkeys[j], &lo, &hi);
                 for (size_t r = lo; r < hi; r++) {
@@ -349,10 +361,12 @@ static tims_err collect_variants(qctx *c)
                 if (sim < EDIT_SIM)
                     sim = EDIT_SIM;
             } else {
-                if (jw_ceiling(qt->len, idx->tok_len[t]) < VARIANT_MIN)
+                if (jw_ceiling(qt->len, idx->tok_len[t]) < VARIANT_SKEL_MIN)
                     continue;
                 sim = variant_similarity(qt, idx, t);
-                if (sim < VARIANT_MIN)
+                if (sim >= VARIANT_SKEL_MIN && same_skeleton(qt, idx, t))
+                    sim = sim > VARIANT_SKEL_SIM ? sim : VARIANT_SKEL_SIM;
+                else if (sim < VARIANT_MIN)
                     continue;
             }
             if (sim > best_sim || (sim == best_sim && idx->tok_weight[t] > c->weight[i])) {
@@ -782,22 +796,20 @@ static double mask_bound(const qctx *c, uint32_t mask, uint32_t walked)
     return 1.0 - loss / c->total_weight;
 }
 
-/* Check 2: the most the entry's fields could add, from the index's own arrays. */
-static double best_adjust(const qctx *c, uint32_t entry)
+/* Check 2: the most the entry's fields could add, from the name's own record. */
+static double best_adjust(const qctx *c, const wls_name_info *ni)
 {
-    const tims_wl_index *idx = c->idx;
     const tims_wl_query *q = c->q;
     double adj = 0;
-    if (q->dob.year_from && idx->entry_year_lo[entry]) {
-        int y = q->dob.year_from, lo = idx->entry_year_lo[entry], hi = idx->entry_year_hi[entry];
+    if (q->dob.year_from && ni->year_lo) {
+        int y = q->dob.year_from, lo = ni->year_lo, hi = ni->year_hi;
         int d = y < lo ? lo - y : y > hi ? y - hi : 0;
         adj += d == 0 ? ADJ_DOB_SAME_DAY : d == 1 ? ADJ_DOB_ONE_YEAR
              : d < DOB_MANY_YEARS ? ADJ_DOB_FEW_YEARS : ADJ_DOB_MANY_YEARS;
     }
     if (q->nationality[0])
         adj += ADJ_NAT_AGREES;
-    uint8_t type = idx->entry_type[entry];
-    if ((q->dob.year_from || q->sex) && type != TIMS_WL_PERSON && type != TIMS_WL_DOCUMENT)
+    if ((q->dob.year_from || q->sex) && ni->type != TIMS_WL_PERSON && ni->type != TIMS_WL_DOCUMENT)
         adj += ADJ_TYPE_DISAGREES;
     return adj;
 }
@@ -809,7 +821,7 @@ static double name_bound(const qctx *c, uint32_t name)
 {
     const tims_wl_index *idx = c->idx;
     size_t nq = c->name.count;
-    uint32_t from = idx->name_off[name], to = idx->name_off[name + 1];
+    uint32_t from = idx->name_info[name].off, to = idx->name_info[name + 1].off;
     float best[MAX_Q] = {0};
     double listed = 0, extra = 0;
     int all_weak = 1;
@@ -856,15 +868,14 @@ static tims_err evaluate(qctx *c, uint32_t name, uint32_t mask, uint32_t walked)
     double b1 = mask_bound(c, mask, walked); /* first: it needs no memory */
     if (b1 < c->min_name && !c->doc_count)
         return TIMS_OK;
-    uint32_t entry = c->idx->name_entry[name];
-    if (is_doc_entry(c, entry))
+    const wls_name_info *ni = &c->idx->name_info[name];
+    if (c->doc_count && is_doc_entry(c, ni->entry))
         return consider_name(c, name); /* a document hit is explained by its best name too */
     if (b1 < c->min_name)
         return TIMS_OK;
-    uint8_t type = c->idx->entry_type[entry];
-    if (c->q->types != TIMS_WL_TYPES_ALL && !(c->q->types & (1u << type)))
+    if (c->q->types != TIMS_WL_TYPES_ALL && !(c->q->types & (1u << ni->type)))
         return TIMS_OK;
-    double adj = best_adjust(c, entry), floor = score_floor(c);
+    double adj = best_adjust(c, ni), floor = score_floor(c);
     if (b1 + adj < floor)
         return TIMS_OK;
     if (name_bound(c, name) + adj + CHECK_SLACK < floor)
@@ -1017,6 +1028,8 @@ static tims_err walk_dense(qctx *c, uint32_t chosen, uint32_t walk, const uint8_
     uint8_t all_bits = (uint8_t)((1u << (no < 8 ? no : 8)) - 1);
     for (int pass = 0; pass < 2; pass++) {
         for (size_t k = 0; k < n && err == TIMS_OK; k++) {
+            if (k + 16 < n) /* the checks read the name's record: start fetching it early */
+                __builtin_prefetch(&idx->name_info[touched[k + 16]]);
             uint8_t bits = mask[touched[k]];
             if (!(bits & chosen_bits) || (pass == 0) != (bits == all_bits))
                 continue;

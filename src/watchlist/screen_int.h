@@ -38,6 +38,7 @@ struct tims_wl_index {
     uint16_t *name_slot;        /* index into entry->names */
     uint32_t *name_off;
     uint32_t *name_toks;        /* token id | WLS_WEAK_BIT */
+    struct wls_name_info *name_info; /* name_count + 1 records, for the hot path */
 
     /* token dictionary: text at pool + tok_off[t] (NUL-terminated, preceded by its id); the
      * romanisation key and consonant skeleton tims_name_parse gave it follow the text */
@@ -70,6 +71,16 @@ struct tims_wl_index {
     struct wls_scratch *scratch;
 };
 
+/* What the candidate checks read of a name, in one place: its entry, where its tokens start
+ * (the next record's off is where they end), and its entry's birth-year span and type. */
+typedef struct wls_name_info {
+    uint32_t entry;
+    uint32_t off;
+    int16_t year_lo, year_hi;
+    uint8_t type;
+    uint8_t pad[3];
+} wls_name_info;
+
 /* What check 3 reads of a token, in one place (one cache line holds eight). */
 typedef struct wls_token_info {
     float weight;
@@ -89,6 +100,10 @@ typedef struct wls_scratch {
  * and returns how many. Two tokens sharing one of the first kind are at most two edits apart
  * (one, unless a letter was dropped from each). */
 size_t wls_token_keys(const tims_name_token *tok, uint64_t *keys, size_t *edit_keys);
+
+/* Only the sound keys of a token (skeleton, romanisation key, names/ skeleton), appended to
+ * keys[0 .. n); returns the new count. */
+size_t wls_sound_keys(const tims_name_token *tok, uint64_t *keys, size_t n);
 
 /* The exact key of a token, as wls_token_keys gives it first. */
 uint64_t wls_exact_key(const char *tok, size_t len);
