@@ -4,13 +4,15 @@
  * MRZ name field) and produces its tokens: NFKD, marks stripped, case folded (utf8proc),
  * transliterated to Latin after ICAO 9303 Part 3 (Cyrillic, Greek, Arabic, and the Latin
  * specials ß æ ø đ ł þ ...), punctuation dropped. Particles and honorifics (al, el, bin, ibn,
- * abu, de, van, von, haji ...) are kept as weak tokens. Token text is lower-case ASCII [a-z0-9].
+ * abu, de, van, von, haji ...) are kept as weak tokens. English number words become digits
+ * (Fourty-four -> 44). Token text is lower-case ASCII [a-z0-9].
  *
  * tims_name_similarity() scores two parsed names in [0, 1]: the best one-to-one assignment of
  * tokens (order does not matter; two or three adjacent tokens of one side may stand for one of
  * the other: Mohammad Reza / Mohammadreza) by Jaro-Winkler on romanisation keys, corrected for
  * what Jaro-Winkler gets wrong on names, weighted by how rare each token is (a callback gives
- * the weight; NULL means all tokens weigh the same) and by weakness. docs/names.md has the
+ * the weight; NULL means all tokens weigh the same) and by weakness; a given name and its pet
+ * form (Ted / Theodore) count as near the same. docs/names.md has the
  * rules, docs/screening.md ("Names") the quality measured on the test data.
  *
  * Ownership: a tims_name owns its memory (one buffer, allocated by tims_name_parse: every

@@ -241,11 +241,12 @@ void tims_wl_lists_free(tims_wl_list **lists, size_t count);
  *
  * Names are parsed with tims_name_parse; each token is indexed under its own text, its
  * deletion neighbourhood (every spelling one letter shorter, for tokens of 3 letters or more)
- * and a consonant skeleton, so one-letter typos, doubled letters, swapped neighbours and
- * common transliteration variants still find the entry. Candidates are then scored by
- * tims_name_similarity with rarity weights (IDF over the entries of the loaded lists), and the
- * date of birth, nationality and sex adjust the score (docs/screening.md gives the numbers and
- * why). A document number with its issuing state is an exact key: a hit on its own. */
+ * and sound keys (consonant skeletons, the romanisation key), so one-letter typos, doubled
+ * letters, swapped neighbours and common transliteration variants still find the entry.
+ * Candidates are scored from the token pairs tims_name_similarity chooses, with rarity weights
+ * (IDF over the entries of the loaded lists); the date of birth, nationality, sex and entry
+ * type adjust the score (docs/screening.md gives the formula, the numbers and why). A document
+ * number with its issuing state is an exact key: a hit on its own. */
 
 #define TIMS_WL_DEFAULT_THRESHOLD 0.88 /* the screening verdict threshold (score scale 0..1) */
 
@@ -311,7 +312,7 @@ typedef struct tims_wl_check {
 typedef struct tims_wl_hit {
     double score;              /* final score, 0..1: name score plus the adjustments */
     double threshold;          /* the threshold in force */
-    double name_score;         /* tims_name_similarity of the query and the matched name */
+    double name_score;         /* the name's score before the fields (docs/screening.md) */
     const tims_wl_list *list;
     const tims_wl_entry *entry;
     size_t list_index;         /* position of list in the array given to the build */
@@ -319,7 +320,8 @@ typedef struct tims_wl_hit {
     int name_index;            /* entry->names[name_index] matched; -1 for a document-only hit */
     const char *matched_name;  /* entry->names[name_index].full, or NULL */
     uint8_t document_hit;      /* the document number and issuing state matched a listed one */
-    tims_name_match match;     /* token pairs (query token index, candidate token index) */
+    tims_name_match match;     /* the token pairs scored (query token, listed token indexes);
+                                  match.score is tims_name_similarity's own score */
     tims_wl_check dob, nationality, sex, type;
     size_t reason_count;
     char reasons[TIMS_WL_MAX_REASONS][TIMS_WL_REASON_LEN]; /* one sentence each */
@@ -343,8 +345,8 @@ tims_err tims_wl_screen_scan(const tims_wl_index *idx, const tims_wl_query *q,
 tims_err tims_wl_date_parse(const char *text, tims_wl_date *out, tims_diag *diag);
 
 /* ---- document keys ---- */
-/* tims_wl_doctable: exact lookup of (issuing state, document number) keys, at about 16-20
- * bytes per key. Numbers are normalised (ASCII letters and digits, upper case; everything
+/* tims_wl_doctable: exact lookup of (issuing state, document number) keys, at about 23 bytes
+ * per key (10 million keys: 226 MB). Numbers are normalised (ASCII letters and digits, upper case; everything
  * else dropped). ref is the caller's: an entry index, a row number. Not thread-safe while
  * adding; any number of concurrent finds once filled. */
 typedef struct tims_wl_doctable tims_wl_doctable;

@@ -53,6 +53,13 @@ int tims__is_patronymic(const char *text, size_t len);
 /* tims__is_weak_token - true for particles, honorifics and legal forms (al, bin, van, dr, llc). */
 int tims__is_weak_token(const char *text, size_t len);
 
+/* Diminutives (diminutives.c): tims__diminutive_index gives a key's place in the table of
+ * given names and their pet forms, or -1; tims__diminutives_linked says whether two places are
+ * the same given name (Ted / Theodore, Sasha / Aleksandr). Thread-safe; built on first use. */
+int tims__diminutive_index(const char *key, size_t len);
+int tims__diminutives_linked(int a, int b);
+size_t tims__diminutive_count(void);
+
 /* tims__jw - Jaro-Winkler of two strings of at most 64 bytes (the hot path). */
 double tims__jw(const char *a, size_t alen, const char *b, size_t blen);
 

@@ -3,7 +3,8 @@
  * An all-ASCII name (the common case: lists and MRZ) goes straight to the tokeniser. Anything
  * else is decoded (strictly: overlong forms, surrogates and stray bytes are errors), decomposed
  * and case folded one code point at a time by utf8proc into a stack array, and transliterated
- * (translit.c) into an ASCII stream that the same tokeniser reads. Tokens, keys and skeletons
+ * (translit.c) into an ASCII stream that the same tokeniser reads; English number words then
+ * become digits. Tokens, keys and skeletons
  * are built on the stack; the only heap allocation is the one buffer the name keeps. */
 #include <string.h>
 #include <utf8proc.h>
@@ -177,6 +178,110 @@ static tims_err to_code_points(const char *utf8, size_t len, uint32_t *cps, size
 
 /* ---- assembling the name -------------------------------------------------------------- */
 
+/* ---- number words --------------------------------------------------------------------- */
+
+/* English number words fold into digits, so that "Brigade Fourty-four" is "Brigade 44": a
+ * units or teens word alone, a tens word alone, or a tens word followed (joined, hyphenated or
+ * spaced) by a units word. "fourty" is the common misspelling of forty. Any whole token that
+ * is one of these words folds, also in a name such as "Capital One" (then "capital 1", which
+ * still matches itself). "ten" stays a word: it is the Dutch particle (Corrie ten Boom). */
+static int units_value(const char *w, size_t n)
+{
+    static const char *const units[] = {"one", "two", "three", "four", "five", "six", "seven",
+                                        "eight", "nine"};
+    for (size_t i = 0; i < TIMS_ARRAY_LEN(units); i++) {
+        if (strlen(units[i]) == n && memcmp(units[i], w, n) == 0)
+            return (int)i + 1;
+    }
+    return 0;
+}
+
+static int teens_value(const char *w, size_t n)
+{
+    static const char *const teens[] = {"eleven", "twelve", "thirteen", "fourteen", "fifteen",
+                                        "sixteen", "seventeen", "eighteen", "nineteen"};
+    for (size_t i = 0; i < TIMS_ARRAY_LEN(teens); i++) {
+        if (strlen(teens[i]) == n && memcmp(teens[i], w, n) == 0)
+            return (int)i + 11;
+    }
+    return 0;
+}
+
+/* The tens word w begins with (its length in *n), or 0. */
+static int tens_prefix(const char *w, size_t len, size_t *n)
+{
+    static const struct {
+        const char *word;
+        int value;
+    } tens[] = {{"twenty", 20}, {"thirty", 30}, {"forty", 40}, {"fourty", 40}, {"fifty", 50},
+                {"sixty", 60},  {"seventy", 70}, {"eighty", 80}, {"ninety", 90}};
+    for (size_t i = 0; i < TIMS_ARRAY_LEN(tens); i++) {
+        size_t k = strlen(tens[i].word);
+        if (k <= len && memcmp(tens[i].word, w, k) == 0) {
+            *n = k;
+            return tens[i].value;
+        }
+    }
+    return 0;
+}
+
+/* The value of a whole token that is a number word (twentyone and twenty-one alike), or 0. */
+static int word_value(const char *w, size_t len, int *is_tens)
+{
+    size_t k = 0;
+    int tens = tens_prefix(w, len, &k);
+    *is_tens = tens && k == len;
+    if (tens && k == len)
+        return tens;
+    if (tens) {
+        int u = units_value(w + k, len - k);
+        return u ? tens + u : 0;
+    }
+    int v = units_value(w, len);
+    return v ? v : teens_value(w, len);
+}
+
+/* Letters typed in Latin script, not a particle, not possibly cut short (MRZ): FOUR at the
+ * end of a full field may be FOURTEEN. */
+static int plain_word(const builder *b, size_t i)
+{
+    return b->flags[i] == 0 && !tims__is_weak_token(b->text[i], b->len[i]);
+}
+
+static void fold_numbers(builder *b)
+{
+    for (size_t i = 0; i < b->count; i++) {
+        int is_tens = 0;
+        int v = plain_word(b, i) ? word_value(b->text[i], b->len[i], &is_tens) : 0;
+        if (!v)
+            continue;
+        size_t next = i + 1;
+        if (is_tens && next < b->count && plain_word(b, next) && b->comma_at != next &&
+            b->split_at != next) {
+            int u = units_value(b->text[next], b->len[next]);
+            if (u) { /* forty four: two tokens become one */
+                v += u;
+                memmove(&b->text[next], &b->text[next + 1],
+                        (b->count - next - 1) * sizeof b->text[0]);
+                memmove(&b->len[next], &b->len[next + 1], (b->count - next - 1) * sizeof b->len[0]);
+                memmove(&b->flags[next], &b->flags[next + 1],
+                        (b->count - next - 1) * sizeof b->flags[0]);
+                b->count--;
+                if (b->comma_at != SIZE_MAX && b->comma_at > next)
+                    b->comma_at--;
+                if (b->split_at != SIZE_MAX && b->split_at > next)
+                    b->split_at--;
+            }
+        }
+        b->len[i] = (uint16_t)(v >= 10 ? 2 : 1);
+        b->text[i][0] = (char)(v >= 10 ? '0' + v / 10 : '0' + v);
+        if (v >= 10)
+            b->text[i][1] = (char)('0' + v % 10);
+        b->text[i][b->len[i]] = '\0';
+        b->flags[i] |= TIMS_NAME_TOKEN_DIGITS;
+    }
+}
+
 static void rotate(size_t *order, size_t count, size_t first)
 {
     for (size_t i = 0; i < count; i++)
@@ -186,6 +291,7 @@ static void rotate(size_t *order, size_t count, size_t first)
 static tims_err build_name(builder *b, unsigned flags, tims_name *out)
 {
     size_t order[TIMS_NAME_MAX_TOKENS];
+    fold_numbers(b);
     size_t count = b->count;
     for (size_t i = 0; i < count; i++)
         order[i] = i;

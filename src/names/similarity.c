@@ -21,7 +21,8 @@
  *  - with different consonants, a phonetic edit distance caps it (Khaled/Khalil, Çela/Çeka)
  *    or, when only kindred letters differ (g/k, d/j), raises it (Gaddafi/Kadhafi);
  *  - a token written in Arabic or Hebrew letters, or Hangul, is compared on consonant
- *    skeletons, since those scripts leave vowels out or spell them their own way.
+ *    skeletons, since those scripts leave vowels out or spell them their own way;
+ *  - a given name and its pet form (diminutives.c: Ted / Theodore) are at least DIMINUTIVE_SIM.
  * The weights come from the caller's rarity callback; particles and honorifics (weak tokens),
  * initials and patronymics weigh less. Nothing here allocates; the work space is the stack
  * (about 100 KB at most). docs/screening.md, "Names", says how the constants were chosen. */
@@ -36,6 +37,9 @@
 #define PATRONYMIC_WEIGHT 0.3 /* and a patronymic (passports leave it out) */
 #define TRANSPOSED_SIM 0.92   /* two neighbouring letters swapped: a typo (Lakhal / Lakahl) */
 #define INITIAL_SIM 0.9       /* "J" against "John" */
+#define DIMINUTIVE_SIM 0.9    /* a pet form against its given name (Ted / Theodore): as strong
+                               * as an initial, below any spelling variant; Ted Doe / Theodore
+                               * Doe scores 0.95, Ted Doe / Theodore Roe stays under 0.85 */
 #define PREFIX_SIM 0.95       /* a token cut by the MRZ field against the full token */
 #define KEY_EQUAL_SIM 0.97    /* same key, different spelling (Mahmoud / Mahmud) */
 #define VARIANT_SIM 0.95      /* same consonants, vowels that romanisations swap (Kazem/Kazim) */
@@ -543,19 +547,30 @@ static void add_edge(table *t, size_t *n, double sim, double weight, size_t j, s
     e->ck = (uint8_t)ck;
 }
 
+/* The token's place in the table of given names and pet forms, or -1. */
+static int diminutive_of(const tims_name_token *t)
+{
+    if (t->weak || t->len < 2 || (t->flags & (loose_script | exact_only)))
+        return -1;
+    return tims__diminutive_index(t->key, t->key_len);
+}
+
 static void fill_table(const side *r, const side *c, int merges, table *t)
 {
     letters rk[TIMS_NAME_MAX_TOKENS], rt[TIMS_NAME_MAX_TOKENS];
     letters ck[TIMS_NAME_MAX_TOKENS], ct[TIMS_NAME_MAX_TOKENS];
+    int rd[TIMS_NAME_MAX_TOKENS], cd[TIMS_NAME_MAX_TOKENS];
     for (size_t i = 0; i < r->n; i++) {
         const tims_name_token *tok = &r->name->tokens[i];
         count_letters(tok->key, tok->key_len, &rk[i]);
         count_letters(tok->text, tok->len, &rt[i]);
+        rd[i] = diminutive_of(tok);
     }
     for (size_t j = 0; j < c->n; j++) {
         const tims_name_token *tok = &c->name->tokens[j];
         count_letters(tok->key, tok->key_len, &ck[j]);
         count_letters(tok->text, tok->len, &ct[j]);
+        cd[j] = diminutive_of(tok);
     }
     size_t n = 0;
     for (size_t i = 0; i < r->n; i++) {
@@ -568,9 +583,11 @@ static void fill_table(const side *r, const side *c, int merges, table *t)
             if (may_pair(a, b) && !hopeless(a, &rk[i], &rt[i], b, &ck[j], &ct[j])) {
                 view vb = token_view(b);
                 s = token_similarity(&va, &vb);
-                if (s < MIN_PAIR_SIM)
-                    s = -1.0;
             }
+            if (s < DIMINUTIVE_SIM && tims__diminutives_linked(rd[i], cd[j]))
+                s = DIMINUTIVE_SIM; /* Ted / Theodore, Sasha / Aleksandr */
+            if (s < MIN_PAIR_SIM)
+                s = -1.0;
             t->one[i][j] = s;
             if (s >= 0.0)
                 add_edge(t, &n, s, r->w[i] + c->w[j], j, 1, 1);

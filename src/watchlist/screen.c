@@ -1,16 +1,20 @@
 /* screen.c - answering a screening query: candidates from the index, scores, explanations.
  *
  * A query name is parsed; each of its tokens looks up its keys (index_keys.c) and keeps the
- * listed tokens they lead to whose Jaro-Winkler similarity is at least VARIANT_MIN: its
- * variants. Candidates come only from the variants of the query's rarest tokens: enough of them
- * that a name holding none could not reach the threshold even if it matched every other token
- * (prefix filtering), so the posting lists of very common tokens are never walked when a rarer
- * token exists. Each candidate's bound (the weighted share of query tokens it holds variants
- * of) is checked before the real scorer runs. The scorer is tims_name_similarity with the
- * index's rarity weights; the date of birth, nationality, sex and entry type then adjust the
- * score by the fixed amounts below (docs/screening.md explains them with data). A document key
- * is an exact lookup and a hit on its own. tims_wl_screen_scan scores every name instead: the
- * baseline the index is measured against. */
+ * listed tokens they lead to that pass the similarity filters below: its variants. Only the
+ * posting lists of the query's rarest tokens are walked, enough of them that a name holding
+ * none could not reach the threshold however well it matched the rest (prefix filtering), so
+ * the lists of very common tokens are left alone when a rarer token exists. Three cheap checks
+ * (the tokens a name holds, its entry's fields, its own tokens) keep the scorer for the names
+ * that can still make a hit, and once `limit` hits are held a name must beat the last one. The
+ * scorer pairs tokens with tims_name_similarity (the index's rarity weights) and scores the
+ * pairs from the query's side; the date of birth, nationality, sex and entry type then adjust
+ * the score by the fixed amounts below (docs/screening.md explains the formula and the numbers
+ * with data). A document key is an exact lookup and a hit on its own. tims_wl_screen_scan runs
+ * the same scorer over every name: the baseline the index is measured against.
+ *
+ * Queries share nothing but the index, read-only, and its pool of per-name byte masks (taken
+ * and given back under a mutex), so any number may run at once. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

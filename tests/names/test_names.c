@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "testutil.h"
+#include "names/names_int.h"
 #include "tims/names.h"
 
 /* ---- helpers -------------------------------------------------------------------------- */
@@ -377,6 +378,53 @@ static void different_people_with_look_alike_names_do_not_match(void **state)
     assert_no_match("Hashim Thaçi", "Hashim Thaqi");
 }
 
+static void pet_forms_match_their_given_name(void **state)
+{
+    (void)state;
+    assert_match("Ted Doe", "Theodore Doe");
+    assert_match("Ted Doe", "Edward Doe");
+    assert_match("Bill Smith", "William Smith");
+    assert_match("Smith, Bob", "Robert Smith");
+    assert_match("Teddy Doe", "Ted Doe"); /* two pet forms of the same name */
+    assert_match("Sasha Ivanov", "Александр Иванов");
+    assert_match("Lyosha Petrov", "Alexey Petrov"); /* the table is keyed: Aleksei, Alexey */
+    assert_match("Volodya Kuznetsov", "Vladimir Kuznetsov");
+    assert_match("Kate Jones", "Catherine Jones");
+    assert_match("Peggy Lee", "Margaret Lee");
+    /* a pet form counts less than the name itself */
+    assert_true(similarity("Ted Doe", "Theodore Doe") < similarity("Teodore Doe", "Theodore Doe"));
+}
+
+static void pet_forms_alone_do_not_make_a_match(void **state)
+{
+    (void)state;
+    assert_no_match("Ted Doe", "Theodore Roe");
+    assert_no_match("Bill Smith", "William Jones");
+    assert_no_match("Ted", "Theodore Doe");
+    assert_no_match("Bob Smith", "William Smith"); /* pet forms of other names */
+    assert_no_match("Ted Doe", "Thomas Doe");
+    assert_no_match("John Doe", "Juan Doe");       /* other languages' forms are not pet forms */
+    assert_true(tims__diminutive_count() > 150);
+    assert_true(tims__diminutive_count() < 512); /* room left in the index */
+    assert_int_equal(tims__diminutive_index("zz", 2), -1);
+}
+
+static void number_words_fold_into_digits(void **state)
+{
+    (void)state;
+    assert_fold("Brigade Fourty-four", "brigade 44");
+    assert_fold("Brigade Forty Four", "brigade 44");
+    assert_fold("Twentyone Club", "21 club");
+    assert_fold("Thirteen Ninety", "13 90");
+    assert_fold("Capital One", "capital 1"); /* every whole number word folds */
+    assert_fold("Corrie ten Boom", "corrie ten boom"); /* the Dutch particle stays */
+    assert_fold("Fourteenth Street Fortyish", "fourteenth street fortyish");
+    assert_fold("FORTY, Four", "40 4"); /* not across a comma */
+    assert_match("Brigade Fourty-four", "Brigade 44");
+    assert_no_match("Brigade Forty-four", "Brigade 45");
+    assert_no_match("Snow Storm One", "Snow Storm 2");
+}
+
 static void hyphens_spaces_and_joined_compounds_match(void **state)
 {
     (void)state;
@@ -668,6 +716,9 @@ int main(void)
         cmocka_unit_test(name_free_is_safe_twice),
         cmocka_unit_test(same_name_in_any_order_scores_one),
         cmocka_unit_test(different_people_with_look_alike_names_do_not_match),
+        cmocka_unit_test(pet_forms_match_their_given_name),
+        cmocka_unit_test(pet_forms_alone_do_not_make_a_match),
+        cmocka_unit_test(number_words_fold_into_digits),
         cmocka_unit_test(hyphens_spaces_and_joined_compounds_match),
         cmocka_unit_test(transliteration_variants_match),
         cmocka_unit_test(initials_match_the_names_they_begin),
