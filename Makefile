@@ -30,8 +30,7 @@ run: all
 	@$(BUILD)/tims demo
 
 bench: deps
-	@[ -f build-bench/build.ninja ] || meson setup build-bench --buildtype=release \
-	    -Dc_args=-Wno-error=maybe-uninitialized >/dev/null
+	@[ -f build-bench/build.ninja ] || meson setup build-bench --buildtype=release >/dev/null
 	@ninja -C build-bench >/dev/null || ninja -C build-bench
 	@scripts/run-benchmarks build-bench
 

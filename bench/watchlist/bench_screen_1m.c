@@ -12,7 +12,7 @@
 #include "bench_common.h"
 #include "tims/names.h"
 
-enum { PERSONS = 1000000, QUERIES = 20000, SIDE_QUERIES = 50, LIMIT = 10, MAXTOK = 8 };
+enum { PERSONS = 1000000, QUERIES = 20000, SIDE_QUERIES = 100, LIMIT = 10, MAXTOK = 8 };
 
 /* A pool of strings drawn with their frequency: each occurrence is kept once. */
 typedef struct pool {

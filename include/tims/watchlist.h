@@ -320,8 +320,10 @@ typedef struct tims_wl_hit {
     int name_index;            /* entry->names[name_index] matched; -1 for a document-only hit */
     const char *matched_name;  /* entry->names[name_index].full, or NULL */
     uint8_t document_hit;      /* the document number and issuing state matched a listed one */
-    tims_name_match match;     /* the token pairs scored (query token, listed token indexes);
-                                  match.score is tims_name_similarity's own score */
+    tims_name_match match;     /* the token pairs scored (query token, listed token indexes):
+                                  those sharing an index key (docs/screening.md, the anchor
+                                  rule), at the similarity counted; match.score is
+                                  tims_name_similarity's own score */
     tims_wl_check dob, nationality, sex, type;
     size_t reason_count;
     char reasons[TIMS_WL_MAX_REASONS][TIMS_WL_REASON_LEN]; /* one sentence each */
@@ -336,7 +338,8 @@ tims_err tims_wl_screen(const tims_wl_index *idx, const tims_wl_query *q, tims_w
                         size_t cap, size_t *count, tims_diag *diag);
 
 /* tims_wl_screen_scan - the same answer as tims_wl_screen, found by scoring every indexed
- * name with the same scorer instead of using the index: the baseline for recall and speed. */
+ * name with the same scorer (the same anchor rule) instead of using the index: the baseline
+ * for recall and speed. */
 tims_err tims_wl_screen_scan(const tims_wl_index *idx, const tims_wl_query *q,
                              tims_wl_hit *hits, size_t cap, size_t *count, tims_diag *diag);
 

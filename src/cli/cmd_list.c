@@ -78,7 +78,7 @@ static int import_failed(const char *what, tims_err err, const tims_diag *d)
 static int load(const char *arg, tims_wl_list **out)
 {
     char fmt[16];
-    const char *path;
+    const char *path = NULL;
     int rc = split_source(arg, fmt, &path);
     if (rc != EX_OK)
         return rc;
@@ -441,7 +441,7 @@ static int import(const list_args *a)
         return cli_usage_error(&cli_cmd_list,
                                "import takes one FORMAT:PATH (and --name NAME, --allow-truncated)");
     char fmt[16], name[65];
-    const char *path;
+    const char *path = NULL;
     int rc = split_source(a->pos[0], fmt, &path);
     if (rc != EX_OK)
         return rc;

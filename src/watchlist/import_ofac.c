@@ -330,7 +330,7 @@ static tims_err primary_row(wl_builder *b, ofac_file *f, aux_set sets[4], tims_b
     tims_err err = tims__csv_expect(c, field_counts[F_PRIMARY], diag);
     if (err != TIMS_OK)
         return err;
-    uint32_t ent;
+    uint32_t ent = 0;
     if ((err = ent_num(f, tims__csv_field(c, 0), "ent_num", &ent, diag)) != TIMS_OK)
         return err;
     size_t n;

@@ -10,7 +10,9 @@
  * scorer pairs tokens with tims_name_similarity (the index's rarity weights) and scores the
  * pairs from the query's side; the date of birth, nationality, sex and entry type then adjust
  * the score by the fixed amounts below (docs/screening.md explains the formula and the numbers
- * with data). A document key is an exact lookup and a hit on its own. tims_wl_screen_scan runs
+ * with data). The anchor rule: a token pair counts only when the two tokens share an index key
+ * (text, one deletion, sound), so a name the index cannot reach scores as one that holds none
+ * of the query's tokens, and a hit needs at least one such pair between strong tokens. A document key is an exact lookup and a hit on its own. tims_wl_screen_scan runs
  * the same scorer over every name: the baseline the index is measured against.
  *
  * Queries share nothing but the index, read-only, and its pool of per-name byte masks (taken
@@ -29,7 +31,8 @@
  * VARIANT_SKEL_MIN with the same names/ skeleton). An edit variant counts as at least EDIT_SIM
  * alike when bounding a candidate: Jaro-Winkler undervalues short tokens one letter apart
  * (tebaja / tabaja: 0.78); when the query token is itself listed, its edit variants are not
- * measured but taken as EDIT_SIM_LISTED alike (an estimate from above, for speed). */
+ * measured but taken as EDIT_SIM_LISTED alike (for speed; the scorer counts no pair as more
+ * alike than its variant). */
 #define VARIANT_MIN 0.80
 #define VARIANT_SKEL_MIN 0.75 /* with names/' consonant skeleton equal (Hamid / Hamed) ... */
 #define VARIANT_SKEL_SIM 0.95 /* ... names/ rates them this alike */
@@ -53,17 +56,17 @@
 #define INITIAL_FACTOR 0.5     /* initials half */
 #define PATRONYMIC_FACTOR 0.3  /* patronymics 0.3, and one left unpaired costs nothing:
                                 * passports in Latin letters leave it out */
-/* Candidates pass three checks before the scorer runs (each an estimate from above):
+/* Candidates pass three checks before the scorer runs. The scorer's anchor rule (a token pair
+ * counts only when the listed token is a variant of the query token, and at most at the
+ * variant's similarity; score_name) makes each an estimate from above of the score itself:
  *  1. the query tokens the name holds variants of (a bit mask from the posting lists): a token
  *     it holds none of is taken as unpaired (QUERY_ALONE), which is also what decides which
  *     posting lists must be walked at all;
  *  2. the entry's listed birth years, type and the query's fields: the best adjustment the
  *     entry could still get (a name that would need more than 1.0 is dropped);
  *  3. the name's own tokens: the best variant of each query token it holds (QUERY_ALONE for a
- *     token it holds none of), and its tokens that are no query token's variant; within
- *     CHECK_SLACK.
- * What these cost in recall is measured against tims_wl_screen_scan (bench_screen*). */
-#define CHECK_SLACK 0.02
+ *     token it holds none of), and its tokens that are no query token's variant.
+ * That they lose nothing is measured against tims_wl_screen_scan (bench_screen*). */
 #define DENSE_MIN 800 /* from this many postings on, a dense per-name mask beats a heap merge */
 #define WALK_FACTOR 8 /* walk another token's lists when no longer than this many times the
                        * chosen tokens' */
@@ -617,6 +620,16 @@ static int typo_pair(const tims_name_token *q, const tims_name_token *l)
     return one_edit_apart(q->text, q->len, l->text, l->len);
 }
 
+/* How alike query token q and token j of listed name `name` may count: the similarity the
+ * index gave the listed token as a variant of q, or 0 when they share no key (see
+ * collect_variants); the scan reads the same table, so index and scan agree by construction. */
+static float anchor_sim(const qctx *c, uint32_t name, size_t q, size_t j)
+{
+    uint32_t t = c->idx->name_toks[c->idx->name_off[name] + j] & WLS_TOKEN_MASK;
+    const float *row = variant_row(c, t);
+    return row ? row[q] : 0.0f;
+}
+
 static void score_name(const qctx *c, uint32_t name, ihit *h)
 {
     const tims_wl_index *idx = c->idx;
@@ -630,7 +643,24 @@ static void score_name(const qctx *c, uint32_t name, ihit *h)
     for (size_t i = 0; i < c->name.count; i++)
         qsim[i] = -1;
     uint32_t paired = 0;
+    int anchored = 0;
     drop_loose_merges(c, &cand, &h->match);
+    /* the anchor rule: a pair counts only between tokens that share an index key (the listed
+     * token is a variant of the query token), at most as alike as the index estimated; the
+     * index's bounds are then bounds of this score */
+    size_t kept = 0;
+    for (size_t p = 0; p < h->match.pair_count; p++) {
+        tims_token_pair tp = h->match.pairs[p];
+        if (tp.query >= c->name.count || tp.candidate >= cand.count)
+            continue;
+        float keyed = anchor_sim(c, name, tp.query, tp.candidate);
+        if (keyed <= 0)
+            continue;
+        if (tp.similarity > keyed)
+            tp.similarity = keyed;
+        h->match.pairs[kept++] = tp;
+    }
+    h->match.pair_count = kept;
     uint32_t same = 0; /* query tokens paired with (among others) the very same listed token */
     for (size_t p = 0; p < h->match.pair_count; p++) {
         const tims_token_pair *tp = &h->match.pairs[p];
@@ -660,6 +690,7 @@ static void score_name(const qctx *c, uint32_t name, ihit *h)
         if (sim > qsim[tp->query])
             qsim[tp->query] = sim;
         paired |= 1u << tp->candidate;
+        anchored |= !qt->weak && !lt->weak;
     }
     /* tokens names/ left alone that are one typing error apart ("heji" and the honorific
      * "haji", which names/ never pairs across weakness) pair here */
@@ -667,13 +698,17 @@ static void score_name(const qctx *c, uint32_t name, ihit *h)
         if (qsim[i] >= 0)
             continue;
         for (size_t j = 0; j < cand.count; j++) {
-            if (!(paired & (1u << j)) && typo_pair(&c->name.tokens[i], &cand.tokens[j])) {
+            if (!(paired & (1u << j)) && typo_pair(&c->name.tokens[i], &cand.tokens[j]) &&
+                anchor_sim(c, name, i, j) > 0) {
                 qsim[i] = TYPO_SIM;
                 paired |= 1u << j;
+                anchored |= !c->name.tokens[i].weak && !cand.tokens[j].weak;
                 break;
             }
         }
     }
+    if (!anchored)
+        return; /* no strong token of either side agrees by spelling, one edit or sound */
     double loss = 0, total = c->total_weight;
     for (size_t i = 0; i < c->name.count; i++) {
         if (qsim[i] >= 0)
@@ -882,7 +917,7 @@ static tims_err evaluate(qctx *c, uint32_t name, uint32_t mask, uint32_t walked)
     double adj = best_adjust(c, ni), floor = score_floor(c);
     if (b1 + adj < floor)
         return TIMS_OK;
-    if (name_bound(c, name) + adj + CHECK_SLACK < floor)
+    if (name_bound(c, name) + adj < floor)
         return TIMS_OK;
     return consider_name(c, name);
 }

@@ -373,7 +373,7 @@ static void dpl_rows_of_one_person_and_order_merge(void **state)
     char *save = NULL;
     strtok_r(text, "\n", &save); /* header */
     for (char *line = strtok_r(NULL, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        char *cols[12];
+        char *cols[12] = {NULL};
         int n = 0;
         for (char *p = line; n < 12; n++) {
             cols[n] = p;

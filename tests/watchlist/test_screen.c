@@ -509,6 +509,97 @@ static void index_and_scan_give_the_same_hits(void **state)
     }
 }
 
+/* The anchor rule: a token pair counts only when the two tokens share an index key (text,
+ * one deletion or sound). "chue" and "cho" are alike by Jaro-Winkler but share no key; "chue"
+ * and "chu" share one (chue less its e). */
+static void token_pairs_count_only_through_a_shared_key_in_scan_and_index(void **state)
+{
+    (void)state;
+    tims_wl_name names[2] = {{.full = "Cho LAKHDARI", .kind = TIMS_WL_PRIMARY},
+                             {.full = "Chu BENMANSOUR", .kind = TIMS_WL_PRIMARY}};
+    tims_wl_entry entries[2];
+    memset(entries, 0, sizeof entries);
+    for (size_t i = 0; i < 2; i++) {
+        entries[i].id = i ? "B" : "A";
+        entries[i].type = TIMS_WL_PERSON;
+        entries[i].category = TIMS_WL_SANCTION;
+        entries[i].names = &names[i];
+        entries[i].name_count = 1;
+    }
+    tims_wl_list list = {.source = "test", .format = "tims-csv", .release = "",
+                         .entries = entries, .count = 2};
+    const tims_wl_list *lists[] = {&list};
+    tims_wl_index *idx = NULL;
+    assert_int_equal(tims_wl_index_build(lists, 1, &idx, NULL), TIMS_OK);
+    /* names/ alone rates the two names close: without the rule "Cho Lakhdari" would be a hit */
+    tims_name qa, qb;
+    assert_int_equal(tims_name_parse("Chue Lakhdari", 13, 0, &qa, NULL), TIMS_OK);
+    assert_int_equal(tims_name_parse("Cho Lakhdari", 12, 0, &qb, NULL), TIMS_OK);
+    double close = tims_name_similarity(&qa, &qb, NULL, NULL, NULL);
+    tims_name_free(&qa);
+    tims_name_free(&qb);
+    assert_true(close >= TIMS_NAME_MATCH_THRESHOLD);
+    const char *query[2] = {"Chue Lakhdari", "Chue Benmansour"};
+    for (size_t i = 0; i < 2; i++) {
+        for (int scan = 0; scan < 2; scan++) {
+            tims_wl_query q = name_query(query[i]);
+            tims_wl_hit h[4];
+            size_t n = 99;
+            tims_err err = scan ? tims_wl_screen_scan(idx, &q, h, 4, &n, NULL)
+                                : tims_wl_screen(idx, &q, h, 4, &n, NULL);
+            assert_int_equal(err, TIMS_OK);
+            if (i == 0) {
+                assert_int_equal(n, 0); /* chue~cho share no key: chue is unpaired */
+                q.threshold = 0.5;
+                err = scan ? tims_wl_screen_scan(idx, &q, h, 4, &n, NULL)
+                           : tims_wl_screen(idx, &q, h, 4, &n, NULL);
+                assert_int_equal(err, TIMS_OK);
+                int r = rank_of(h, n, "A"); /* found, but chue counts as unpaired */
+                assert_true(r >= 0);
+                assert_true(h[r].name_score < 0.8);
+                assert_non_null(strstr(h[r].reasons[0], "lakhdari~lakhdari"));
+                assert_null(strstr(h[r].reasons[0], "chue~cho"));
+            } else {
+                assert_int_equal(n, 1);
+                assert_string_equal(h[0].entry->id, "B");
+                assert_non_null(strstr(h[0].reasons[0], "chue~chu"));
+            }
+        }
+    }
+    tims_wl_index_free(idx);
+}
+
+/* A name whose only pairs sharing a key are particles has no anchor and is no hit, however low
+ * the threshold: names/ pairs tsang~chang and chue~cho, which share no key. */
+static void a_name_agreeing_by_key_only_in_particles_is_no_hit(void **state)
+{
+    (void)state;
+    tims_wl_name name = {.full = "Cho BIN CHANG", .kind = TIMS_WL_PRIMARY};
+    tims_wl_entry entry;
+    memset(&entry, 0, sizeof entry);
+    entry.id = "C";
+    entry.type = TIMS_WL_PERSON;
+    entry.category = TIMS_WL_SANCTION;
+    entry.names = &name;
+    entry.name_count = 1;
+    tims_wl_list list = {.source = "test", .format = "tims-csv", .release = "",
+                         .entries = &entry, .count = 1};
+    const tims_wl_list *lists[] = {&list};
+    tims_wl_index *idx = NULL;
+    assert_int_equal(tims_wl_index_build(lists, 1, &idx, NULL), TIMS_OK);
+    for (int low = 0; low < 2; low++) {
+        tims_wl_query q = name_query(low ? "Chue bin Tsang" : "Cho bin Chang");
+        q.threshold = 0.01;
+        tims_wl_hit a[4], b[4];
+        size_t na = 99, nb = 99;
+        assert_int_equal(tims_wl_screen(idx, &q, a, 4, &na, NULL), TIMS_OK);
+        assert_int_equal(tims_wl_screen_scan(idx, &q, b, 4, &nb, NULL), TIMS_OK);
+        assert_int_equal(na, low ? 0 : 1); /* the name itself is found, of course */
+        assert_int_equal(nb, low ? 0 : 1);
+    }
+    tims_wl_index_free(idx);
+}
+
 /* ---- errors ------------------------------------------------------------------------------ */
 
 static void a_query_without_name_or_document_is_refused(void **state)
@@ -651,6 +742,8 @@ int main(void)
         cmocka_unit_test(hits_come_best_first_one_per_entry_and_within_the_limit),
         cmocka_unit_test(rare_tokens_weigh_more_than_common_ones),
         cmocka_unit_test(index_and_scan_give_the_same_hits),
+        cmocka_unit_test(token_pairs_count_only_through_a_shared_key_in_scan_and_index),
+        cmocka_unit_test(a_name_agreeing_by_key_only_in_particles_is_no_hit),
         cmocka_unit_test(a_query_without_name_or_document_is_refused),
         cmocka_unit_test(building_fails_cleanly_without_memory),
         cmocka_unit_test(screening_fails_cleanly_without_memory),
