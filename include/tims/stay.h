@@ -40,11 +40,26 @@ tims_err tims_stay_rules_parse(const char *text, size_t len, tims_stay_rules **o
 tims_err tims_stay_rules_default(tims_stay_rules **out);
 void tims_stay_rules_free(tims_stay_rules *rules);
 
+/* tims_stay_rules_default_text - the text of the built-in rules, byte for byte the shipped
+ * data/stay-rules.ini (a test holds them equal); static storage. */
+const char *tims_stay_rules_default_text(void);
+
+/* tims_stay_rules_set_home - the node's own country (alpha-3 as in the MRZ), which `@home` in
+ * the rules stands for. TIMS_EINVAL for an unknown code. Without it, @home matches nobody. */
+tims_err tims_stay_rules_set_home(tims_stay_rules *rules, const char *country);
+
 /* tims_stay_policy_for - the policy for a traveller of this nationality (alpha-3 as in the
  * MRZ, e.g. "UTO", "D") holding a document with this code (MRZ document code, e.g. "P", "V");
  * never NULL: the rules always have a default. Borrowed until the rules are freed. */
 const tims_stay_policy *tims_stay_policy_for(const tims_stay_rules *rules,
                                              const char *nationality, const char *doc_code);
+
+/* tims_stay_policy_match - as tims_stay_policy_for, also knowing the document's issuing state
+ * (for rules such as `issuer @home document A = resident`); any argument may be NULL, which
+ * only `*` conditions match. */
+const tims_stay_policy *tims_stay_policy_match(const tims_stay_rules *rules,
+                                               const char *nationality, const char *issuer,
+                                               const char *doc_code);
 
 /* One visit: the day of entry and the day of exit. entry_day = TIMS_STAY_UNKNOWN for an exit
  * with no recorded entry; exit_day = TIMS_STAY_UNKNOWN while the traveller is still inside. */
@@ -61,11 +76,24 @@ typedef struct tims_stay_result {
                                on_day; TIMS_STAY_UNKNOWN for unlimited policies */
     int overstay;           /* 1 when any window up to on_day held more than max_days */
     int32_t overstay_since; /* first day of overstay, or TIMS_STAY_UNKNOWN */
+    int32_t overstay_last;  /* last day of overstay up to on_day, or TIMS_STAY_UNKNOWN */
+    int unknown_entries;    /* visits with an exit but no recorded entry (each counts 1 day) */
+    int missing_exits;      /* open visits followed by a later visit (each counts 1 day) */
 } tims_stay_result;
 
 /* tims_stay_evaluate - apply policy to visits (sorted by entry, oldest first) as seen on
  * on_day. A visit still open counts up to on_day. Returns TIMS_EINVAL for visits that are out
- * of order or end before they begin (diag says which). */
+ * of order or end before they begin (diag says which).
+ *
+ * Precisely (docs/stay-rules.md): the days of stay are every day from entry to exit, both
+ * included, cut at on_day; an exit without an entry counts its exit day only, and an open
+ * visit that is not the last counts its entry day only (both are counted in the result so the
+ * caller can flag them). days_used counts the window ending on on_day. latest_exit_day is the
+ * last day d such that staying every day from on_day to d keeps every window ending in
+ * [on_day, d] within max_days (on_day - 1 when on_day itself would break it), and
+ * days_left = latest_exit_day - on_day + 1 (0 when none): the calculator's "the stay may be
+ * authorised for up to N days" on a planned entry on on_day. For unlimited policies
+ * days_left is -1 and latest_exit_day TIMS_STAY_UNKNOWN; refuse policies allow 0 days. */
 tims_err tims_stay_evaluate(const tims_stay_policy *policy, const tims_stay_visit *visits,
                             size_t count, int32_t on_day, tims_stay_result *out,
                             tims_diag *diag);
@@ -74,5 +102,10 @@ tims_err tims_stay_evaluate(const tims_stay_policy *policy, const tims_stay_visi
  * TIMS_EINVAL for an impossible date. */
 tims_err tims_stay_day_from_date(int year, int month, int day, int32_t *out);
 void tims_stay_date_from_day(int32_t day, int *year, int *month, int *dayofmonth);
+
+/* tims_stay_day_parse - "YYYY-MM-DD" (exactly that, nothing after) to a day number;
+ * TIMS_EINVAL for anything else. tims_stay_day_format writes "YYYY-MM-DD" into out[11]. */
+tims_err tims_stay_day_parse(const char *text, int32_t *out);
+void tims_stay_day_format(int32_t day, char out[11]);
 
 #endif

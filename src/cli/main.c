@@ -12,6 +12,12 @@ extern const cli_command cli_cmd_demo;
 extern const cli_command cli_cmd_list;
 extern const cli_command cli_cmd_screen;
 extern const cli_command cli_cmd_names;
+extern const cli_command cli_cmd_init;
+extern const cli_command cli_cmd_cross;
+extern const cli_command cli_cmd_history;
+extern const cli_command cli_cmd_stay;
+extern const cli_command cli_cmd_correct;
+extern const cli_command cli_cmd_log;
 extern const cli_command cli_cmd_verify;
 extern const cli_command cli_cmd_reindex;
 
@@ -22,6 +28,12 @@ static const cli_command *const commands[] = {
     &cli_cmd_list,
     &cli_cmd_screen,
     &cli_cmd_names,
+    &cli_cmd_init,
+    &cli_cmd_cross,
+    &cli_cmd_history,
+    &cli_cmd_stay,
+    &cli_cmd_correct,
+    &cli_cmd_log,
     &cli_cmd_verify,
     &cli_cmd_reindex,
 };
