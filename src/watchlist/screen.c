@@ -12,8 +12,9 @@
  * the score by the fixed amounts below (docs/screening.md explains the formula and the numbers
  * with data). The anchor rule: a token pair counts only when the two tokens share an index key
  * (text, one deletion, sound), so a name the index cannot reach scores as one that holds none
- * of the query's tokens, and a hit needs at least one such pair between strong tokens. A document key is an exact lookup and a hit on its own. tims_wl_screen_scan runs
- * the same scorer over every name: the baseline the index is measured against.
+ * of the query's tokens, and a hit needs at least one such pair between strong tokens. A
+ * document key is an exact lookup and a hit on its own. tims_wl_screen_scan runs the same
+ * scorer over every name: the baseline the index is measured against.
  *
  * Queries share nothing but the index, read-only, and its pool of per-name byte masks (taken
  * and given back under a mutex), so any number may run at once. */
