@@ -212,7 +212,7 @@ int main(void)
     double *lat = malloc(QUERIES * sizeof *lat), total = 0;
     double *wall = malloc(QUERIES * sizeof *wall), total_wall = 0;
     tims_wl_hit *hits = calloc(LIMIT, sizeof *hits);
-    size_t found = 0, any = 0;
+    size_t found = 0;
     for (size_t i = 0; i < QUERIES; i++) {
         size_t n = 0;
         double a = bench_cpu_now(), aw = bench_now();
@@ -221,7 +221,6 @@ int main(void)
         wall[i] = bench_now() - aw;
         total += lat[i];
         total_wall += wall[i];
-        any += n > 0;
         for (size_t k = 0; k < n; k++)
             found += hits[k].entry == targets[i];
     }
