@@ -27,7 +27,9 @@ static void run_batch(tims_store *s, pending *batch)
             pthread_cond_wait(&s->sig_cv, &s->q_mu);
     pthread_mutex_unlock(&s->q_mu);
     pthread_mutex_lock(&s->w_mu);
-    int rc = store_exec(s->db, "BEGIN IMMEDIATE");
+    int rc = store_prep(s->db, &s->begin, "BEGIN IMMEDIATE");
+    if (rc == SQLITE_OK)
+        rc = store_step_done(s->begin);
     if (rc != SQLITE_OK)
         err = store_sql_fail(s, s->db, rc, &diag, "starting a transaction");
     int64_t oid = 0;
@@ -39,7 +41,8 @@ static void run_batch(tims_store *s, pending *batch)
         }
         err = store_write_entry(s, oid, &p->e, &p->d, &diag);
     }
-    if (err == TIMS_OK && (rc = store_exec(s->db, "COMMIT")) != SQLITE_OK)
+    if (err == TIMS_OK && ((rc = store_prep(s->db, &s->commit, "COMMIT")) != SQLITE_OK ||
+                           (rc = store_step_done(s->commit)) != SQLITE_OK))
         err = store_sql_fail(s, s->db, rc, &diag, "committing");
     if (err != TIMS_OK) {
         store_exec(s->db, "ROLLBACK");
