@@ -155,8 +155,69 @@ static tims_err dump_to(json_t *obj, tims_buf *out)
     return err;
 }
 
+/* fast_body - the body jansson would write, for the common case of printable ASCII fields that
+ * pass every check; 0 (out unchanged) otherwise, and the jansson path below decides. */
+static int fast_body(const tims_crossing *c, tims_buf *out)
+{
+    char tmp[2048]; /* the longest fields, every byte escaped, fit */
+    size_t n = 0;
+    const char *d = dir_name(c->direction);
+    if (!d)
+        return 0;
+    for (size_t i = 0; i < TIMS_ARRAY_LEN(fields); i++) {
+        const field *f = &fields[i];
+        const char *p = (const char *)c + f->offset;
+        tmp[n++] = i ? ',' : '{';
+        tmp[n++] = '"';
+        size_t klen = strlen(f->key);
+        memcpy(tmp + n, f->key, klen);
+        n += klen;
+        tmp[n++] = '"';
+        tmp[n++] = ':';
+        if (f->type == F_TIME) {
+            int w = snprintf(tmp + n, 24, "%lld", (long long)c->time_us);
+            n += (size_t)w;
+            continue;
+        }
+        if (f->type == F_DIR) {
+            p = d;
+        } else if (!memchr(p, '\0', f->size) || check_text(f, p)) {
+            return 0;
+        }
+        tmp[n++] = '"';
+        for (; *p; p++) {
+            if ((unsigned char)*p >= 0x80)
+                return 0; /* UTF-8: jansson checks it */
+            if (*p == '"' || *p == '\\')
+                tmp[n++] = '\\';
+            tmp[n++] = *p;
+        }
+        tmp[n++] = '"';
+    }
+    tmp[n++] = '}';
+    return tims_buf_append(out, tmp, n) == TIMS_OK;
+}
+
+void store_derive_crossing(const tims_crossing *c, store_derived *out)
+{
+    memset(out, 0, sizeof *out);
+    out->kind = TIMS_KIND_CROSSING;
+    for (size_t i = 0; i < TIMS_ARRAY_LEN(fields); i++) {
+        const field *f = &fields[i];
+        if (f->type == F_DIR)
+            out->crossing.direction = c->direction;
+        else if (f->type == F_TIME)
+            out->crossing.time_us = c->time_us;
+        else
+            memcpy((char *)&out->crossing + f->offset, (const char *)c + f->offset,
+                   strlen((const char *)c + f->offset) + 1);
+    }
+}
+
 tims_err tims_crossing_to_body(const tims_crossing *c, tims_buf *out, tims_diag *diag)
 {
+    if (fast_body(c, out))
+        return TIMS_OK;
     json_t *obj = json_object();
     if (!obj)
         return TIMS_ENOMEM;

@@ -587,7 +587,8 @@ void tims_store_close(tims_store *s)
         for (int i = 0; i < ST_COUNT; i++)
             sqlite3_finalize(s->st[sc][i]);
     sqlite3_stmt *all[] = {s->ins_journal, s->get_body,   s->redacted_by, s->null_body,
-                           s->ins_origin,  s->sel_origin, s->r_history,   s->r_crossing};
+                           s->ins_origin,  s->sel_origin, s->r_history,   s->r_crossing,
+                           s->begin,       s->commit};
     for (size_t i = 0; i < TIMS_ARRAY_LEN(all); i++)
         sqlite3_finalize(all[i]);
     sqlite3_close(s->rdb);

@@ -67,6 +67,7 @@ struct tims_store {
     sqlite3_stmt *st[2][ST_COUNT]; /* [0] main, [1] temp */
     sqlite3_stmt *ins_journal, *get_body, *redacted_by, *null_body, *ins_origin, *sel_origin;
     sqlite3_stmt *r_history, *r_crossing;
+    sqlite3_stmt *begin, *commit; /* group commit's transaction, prepared once */
     int bulk_sign_last_only;     /* bench only: see store_int.h */
     uint64_t commits, committed; /* group commit counters (under w_mu) */
 };

@@ -27,18 +27,22 @@ static void run_batch(tims_store *s, pending *batch)
             pthread_cond_wait(&s->sig_cv, &s->q_mu);
     pthread_mutex_unlock(&s->q_mu);
     pthread_mutex_lock(&s->w_mu);
-    int rc = store_exec(s->db, "BEGIN IMMEDIATE");
+    int rc = store_prep(s->db, &s->begin, "BEGIN IMMEDIATE");
+    if (rc == SQLITE_OK)
+        rc = store_step_done(s->begin);
     if (rc != SQLITE_OK)
         err = store_sql_fail(s, s->db, rc, &diag, "starting a transaction");
-    for (pending *p = batch; p && err == TIMS_OK; p = p->next) {
-        int64_t oid;
-        if ((rc = store_origin_id(s, p->e.origin, 1, &oid)) != SQLITE_OK) {
+    int64_t oid = 0;
+    for (pending *p = batch, *prev = NULL; p && err == TIMS_OK; prev = p, p = p->next) {
+        if ((!prev || memcmp(prev->e.origin, p->e.origin, TIMS_PUBKEY_LEN) != 0) &&
+            (rc = store_origin_id(s, p->e.origin, 1, &oid)) != SQLITE_OK) {
             err = store_sql_fail(s, s->db, rc, &diag, "registering the origin");
             break;
         }
         err = store_write_entry(s, oid, &p->e, &p->d, &diag);
     }
-    if (err == TIMS_OK && (rc = store_exec(s->db, "COMMIT")) != SQLITE_OK)
+    if (err == TIMS_OK && ((rc = store_prep(s->db, &s->commit, "COMMIT")) != SQLITE_OK ||
+                           (rc = store_step_done(s->commit)) != SQLITE_OK))
         err = store_sql_fail(s, s->db, rc, &diag, "committing");
     if (err != TIMS_OK) {
         store_exec(s->db, "ROLLBACK");
@@ -109,9 +113,11 @@ static void wait_durable(tims_store *s, pending *last)
     pthread_mutex_unlock(&s->q_mu);
 }
 
-tims_err tims_store_append_many(tims_store *s, const tims_keypair *kp,
-                                const tims_append_item *items, size_t n, tims_entry_ref *out,
-                                tims_diag *diag)
+/* append_items - tims_store_append_many; pre, when given, holds each item's derived rows
+ * already (store_derive_crossing), so the bodies are not parsed again. */
+static tims_err append_items(tims_store *s, const tims_keypair *kp, const tims_append_item *items,
+                             size_t n, const store_derived *pre, tims_entry_ref *out,
+                             tims_diag *diag)
 {
     tims_err err = TIMS_OK;
     if (n == 0)
@@ -141,8 +147,10 @@ tims_err tims_store_append_many(tims_store *s, const tims_keypair *kp,
             err = tims_diag_set(diag, TIMS_EINVAL, "entry kind %d is not known", (int)it->kind);
             goto done;
         }
-        if ((err = store_derive((int)it->kind, it->body, it->body_len, &ps[i].d, diag)) !=
-            TIMS_OK) {
+        if (pre)
+            ps[i].d = pre[i];
+        else if ((err = store_derive((int)it->kind, it->body, it->body_len, &ps[i].d, diag)) !=
+                 TIMS_OK) {
             if (n > 1 && diag) {
                 char inner[sizeof diag->text];
                 memcpy(inner, diag->text, sizeof inner);
@@ -257,6 +265,13 @@ done:
     return err;
 }
 
+tims_err tims_store_append_many(tims_store *s, const tims_keypair *kp,
+                                const tims_append_item *items, size_t n, tims_entry_ref *out,
+                                tims_diag *diag)
+{
+    return append_items(s, kp, items, n, NULL, out, diag);
+}
+
 tims_err tims_store_append(tims_store *s, const tims_keypair *kp, int64_t time_us,
                            tims_entry_kind kind, const void *body, size_t body_len,
                            tims_entry_ref *out, tims_diag *diag)
@@ -294,8 +309,12 @@ tims_err tims_store_record_crossing(tims_store *s, const tims_keypair *kp, int64
 {
     tims_buf body = {0};
     tims_err err = tims_crossing_to_body(c, &body, diag);
-    if (err == TIMS_OK)
-        err = tims_store_append(s, kp, time_us, TIMS_KIND_CROSSING, body.data, body.len, out, diag);
+    if (err == TIMS_OK) {
+        store_derived d;
+        store_derive_crossing(c, &d);
+        tims_append_item it = {time_us, TIMS_KIND_CROSSING, body.data, body.len};
+        err = append_items(s, kp, &it, 1, &d, out, diag);
+    }
     tims_buf_free(&body);
     return err;
 }

@@ -31,6 +31,10 @@ typedef struct store_derived {
 tims_err store_derive(int kind, const void *body, size_t len, store_derived *out, tims_diag *diag);
 void store_derived_clear(store_derived *d);
 
+/* store_derive_crossing - what store_derive returns for the body tims_crossing_to_body wrote
+ * from c (call it only after that succeeded), without parsing the body again. */
+void store_derive_crossing(const tims_crossing *c, store_derived *out);
+
 /* store_apply_correction - apply the values of a correction (d->mask) to c; void is separate. */
 void store_apply_correction(tims_crossing *c, const store_derived *d);
 

@@ -944,6 +944,35 @@ static void reindex_command_repairs_derived_tables(void **state)
     reopen(f);
 }
 
+static void crossing_body_is_exact_compact_json_and_reads_back(void **state)
+{
+    (void)state;
+    tims_crossing c, back;
+    tims_diag d;
+    sample(1, &c);
+    snprintf(c.surname, sizeof c.surname, "O\"BRIEN\\X");
+    tims_buf b = {0};
+    assert_int_equal(tims_crossing_to_body(&c, &b, &d), TIMS_OK);
+    assert_string_equal(b.data, "{\"state\":\"UTO\",\"number\":\"X0000001\",\"code\":\"P\","
+                                "\"surname\":\"O\\\"BRIEN\\\\X\",\"given\":\"ANNA MARIA\","
+                                "\"nationality\":\"UTO\",\"birth\":\"1974-08-02\",\"sex\":\"F\","
+                                "\"dir\":\"exit\",\"time\":1700000001000000,\"bcp\":\"BCP-1\","
+                                "\"officer\":\"o-1\",\"vehicle\":\"\",\"decision\":\"admitted\"}");
+    assert_int_equal(tims_crossing_from_body(b.data, b.len, &back, &d), TIMS_OK);
+    assert_string_equal(back.surname, c.surname);
+    tims_buf_reset(&b);
+    snprintf(c.surname, sizeof c.surname, "M\xC3\x9CLLER"); /* UTF-8 */
+    assert_int_equal(tims_crossing_to_body(&c, &b, &d), TIMS_OK);
+    assert_non_null(strstr(b.data, "\"surname\":\"M\xC3\x9CLLER\","));
+    tims_buf_reset(&b);
+    snprintf(c.surname, sizeof c.surname, "M\xC3"); /* not UTF-8 */
+    assert_int_equal(tims_crossing_to_body(&c, &b, &d), TIMS_EINVAL);
+    snprintf(c.surname, sizeof c.surname, "OK");
+    c.direction = (tims_direction)7;
+    assert_int_equal(tims_crossing_to_body(&c, &b, &d), TIMS_EINVAL);
+    tims_buf_free(&b);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -970,6 +999,7 @@ int main(void)
         T(unwritable_data_folder_gives_eacces_for_an_unprivileged_user),
         T(concurrent_writers_share_commits_and_keep_seqs_gapless),
         cmocka_unit_test(empty_version_0_database_is_migrated),
+        cmocka_unit_test(crossing_body_is_exact_compact_json_and_reads_back),
         T(newer_schema_is_refused_and_left_alone),
         T(create_refuses_an_existing_store_and_open_a_missing_one),
         T(imported_chain_is_stored_and_repeats_are_harmless),
