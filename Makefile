@@ -8,7 +8,6 @@ BUILD       := build
 CHECK_BUILD := build-check
 FUZZ_BUILD  := build-fuzz
 FUZZ_SECONDS ?= 60
-MESON_SETUP := meson setup --wipe
 
 .PHONY: all deps check run bench fuzz clean format
 
