@@ -151,3 +151,21 @@ void tu_rmtree(const char *path)
 {
     nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
+
+int tu_dir_setup(void **state)
+{
+    tu_dir_fixture *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    f->dir = tu_tempdir();
+    *state = f;
+    return 0;
+}
+
+int tu_dir_teardown(void **state)
+{
+    tu_dir_fixture *f = *state;
+    tu_rmtree(f->dir);
+    tims_free(f->dir);
+    free(f);
+    return 0;
+}

@@ -23,4 +23,12 @@ int tu_run(const char *const *args, const char *stdin_text, tims_buf *out, tims_
 char *tu_tempdir(void);
 void tu_rmtree(const char *path);
 
+/* A cmocka fixture that is just a fresh temporary folder: tu_dir_setup makes it (state points
+ * at a tu_dir_fixture), tu_dir_teardown removes the tree and frees it. */
+typedef struct tu_dir_fixture {
+    char *dir;
+} tu_dir_fixture;
+int tu_dir_setup(void **state);
+int tu_dir_teardown(void **state);
+
 #endif

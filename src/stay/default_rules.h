@@ -36,7 +36,7 @@
     "[policy visa-required]\n" \
     "kind = refuse\n" \
     "\n" \
-    "# Nationals of states whose citizens need a visa go here, e.g. members = XXX YYY; a group may\n" \
+    "# Nationals of states whose citizens need a visa go here, e.g. members = AAA BBB; a group may\n" \
     "# stay empty. Their visa (an MRV, document code V) is matched before the group.\n" \
     "[group visa-required]\n" \
     "members =\n" \

@@ -291,6 +291,20 @@ static size_t dedupe_variants(variant *v, size_t n)
     return w;
 }
 
+/* push_variant - append v to c->vars, doubling its capacity when full. */
+static tims_err push_variant(qctx *c, size_t *n, size_t *cap, variant v)
+{
+    if (*n == *cap) {
+        variant *bigger = tims_realloc(c->vars, *cap * 2 * sizeof *bigger);
+        if (!bigger)
+            return TIMS_ENOMEM;
+        c->vars = bigger;
+        *cap *= 2;
+    }
+    c->vars[(*n)++] = v;
+    return TIMS_OK;
+}
+
 static tims_err collect_variants(qctx *c)
 {
     const tims_wl_index *idx = c->idx;
@@ -309,14 +323,9 @@ static tims_err collect_variants(qctx *c)
             size_t lo, hi;
             wls_key_range(idx, keys[j], &lo, &hi);
             for (size_t r = lo; r < hi; r++) {
-                if (n == cap) {
-                    variant *bigger = tims_realloc(c->vars, cap * 2 * sizeof *bigger);
-                    if (!bigger)
-                        return TIMS_ENOMEM;
-                    c->vars = bigger;
-                    cap *= 2;
-                }
-                c->vars[n++] = (variant){idx->key_tok[r], (uint8_t)i, j < edit_keys, 0};
+                if (push_variant(c, &n, &cap,
+                                 (variant){idx->key_tok[r], (uint8_t)i, j < edit_keys, 0}))
+                    return TIMS_ENOMEM;
             }
         }
         /* a token no list holds may be a misspelling: one hop further, to the spellings that
@@ -336,14 +345,8 @@ static tims_err collect_variants(qctx *c)
                 size_t lo, hi;
                 wls_key_range(idx, vkeys[j], &lo, &hi);
                 for (size_t r = lo; r < hi; r++) {
-                    if (n == cap) {
-                        variant *bigger = tims_realloc(c->vars, cap * 2 * sizeof *bigger);
-                        if (!bigger)
-                            return TIMS_ENOMEM;
-                        c->vars = bigger;
-                        cap *= 2;
-                    }
-                    c->vars[n++] = (variant){idx->key_tok[r], (uint8_t)i, 0, 0};
+                    if (push_variant(c, &n, &cap, (variant){idx->key_tok[r], (uint8_t)i, 0, 0}))
+                        return TIMS_ENOMEM;
                 }
             }
         }

@@ -21,26 +21,7 @@
 
 static const char *fixtures; /* tests/data */
 
-typedef struct fixture {
-    char *dir;
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    f->dir = tu_tempdir();
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    tu_rmtree(f->dir);
-    tims_free(f->dir);
-    free(f);
-    return 0;
-}
+typedef tu_dir_fixture fixture;
 
 static char *fmt(const char *format, ...)
 {
@@ -787,7 +768,7 @@ int main(int argc, char **argv)
     fixtures = argc > 1 ? argv[1] : "tests/data";
     if (sodium_init() < 0)
         return 1;
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, tu_dir_setup, tu_dir_teardown)
     const struct CMUnitTest tests[] = {
         T(import_stores_the_files_and_a_manifest_with_their_blake2b),
         T(failed_import_leaves_the_stored_list_unchanged),

@@ -51,26 +51,7 @@ static const char CSL_SMALL[] =
     "\"1\",\"Specially Designated Nationals (SDN) - Treasury Department\",\"Individual\","
     "\"DOE, John\",\"DOE, Johnny; JD\",\"1970-01-02; circa 1971\",\"IR\",\"Passport, X1, IR\"\n";
 
-typedef struct fixture {
-    char *dir;
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    f->dir = tu_tempdir();
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    tu_rmtree(f->dir);
-    tims_free(f->dir);
-    free(f);
-    return 0;
-}
+typedef tu_dir_fixture fixture;
 
 static char *path_in(const fixture *f, const char *name)
 {
@@ -594,7 +575,7 @@ static void small_fixtures_parse_as_expected(void **state)
 
 int main(void)
 {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, tu_dir_setup, tu_dir_teardown)
     const struct CMUnitTest tests[] = {
         T(ofac_minimal_set_imports),
         T(ofac_wrong_column_count_names_file_and_line),
