@@ -26,7 +26,7 @@
 #include "tims/journal.h"
 
 #define TIMS_STORE_DB_FILE        "tims.db" /* the database file inside the data folder */
-#define TIMS_STORE_SCHEMA_VERSION 1         /* the newest schema this build knows */
+#define TIMS_STORE_SCHEMA_VERSION 2         /* the newest schema this build knows */
 
 typedef struct tims_store tims_store;
 

@@ -9,9 +9,10 @@
  * journal in id order reads every chain in seq order.
  *
  * Writers: appends are sequenced under seq_mu (seq, prev, hash) and queued in seq order; each
- * caller signs its own entries outside the lock; whichever caller is the leader takes the whole
- * queue, writes it in one transaction and one fsync, and wakes the callers. Lock order: seq_mu,
- * then w_mu, then q_mu. Reads use a second connection under r_mu so they never wait for an
+ * caller signs its own entries outside the lock; whichever caller is the leader takes the signed
+ * front of the queue, writes it in one transaction, hands leadership on, and then syncs the log
+ * while the next leader writes (sqlite_write.c). Lock order: seq_mu, then w_mu, then q_mu;
+ * sync_mu before q_mu. Reads use a second connection under r_mu so they never wait for an
  * fsync. Checkpoints stay inline (SQLite's auto-checkpoint at 1000 frames): a background
  * checkpointer was measured slower, because it rarely completes while writes continue, so the
  * log never restarts, keeps growing, and every fdatasync must also write the file's size. */
@@ -85,37 +86,64 @@ int store_exec(sqlite3 *db, const char *sql)
 
 /* ---- schema and migrations ----------------------------------------------------------- */
 
-/* The derived tables; '@' stands for the schema (main, or temp when verify rebuilds them). */
-const char store_derived_schema[] =
-    "CREATE TABLE @.crossings ("
-    " entry INTEGER PRIMARY KEY, state TEXT NOT NULL, number TEXT NOT NULL, code TEXT NOT NULL,"
-    " surname TEXT NOT NULL, given TEXT NOT NULL, nationality TEXT NOT NULL,"
-    " birth TEXT NOT NULL, sex TEXT NOT NULL, dir INTEGER NOT NULL, time INTEGER NOT NULL,"
-    " bcp TEXT NOT NULL, officer TEXT NOT NULL, vehicle TEXT NOT NULL, decision TEXT NOT NULL,"
-    " corrections INTEGER NOT NULL, void INTEGER NOT NULL);"
+/* The derived tables, in pieces; '@' stands for the schema (main, or temp when verify rebuilds
+ * them). A change to a table is a new migration step, never an edit of these. */
+#define CROSSINGS_SQL                                                                              \
+    "CREATE TABLE @.crossings ("                                                                   \
+    " entry INTEGER PRIMARY KEY, state TEXT NOT NULL, number TEXT NOT NULL, code TEXT NOT NULL,"   \
+    " surname TEXT NOT NULL, given TEXT NOT NULL, nationality TEXT NOT NULL,"                      \
+    " birth TEXT NOT NULL, sex TEXT NOT NULL, dir INTEGER NOT NULL, time INTEGER NOT NULL,"        \
+    " bcp TEXT NOT NULL, officer TEXT NOT NULL, vehicle TEXT NOT NULL, decision TEXT NOT NULL,"    \
+    " corrections INTEGER NOT NULL, void INTEGER NOT NULL);"                                       \
     "CREATE INDEX @.crossings_doc ON crossings(state, number, time);"
-    "CREATE TABLE @.travellers ("
-    " state TEXT NOT NULL, number TEXT NOT NULL, surname TEXT NOT NULL, given TEXT NOT NULL,"
-    " nationality TEXT NOT NULL, birth TEXT NOT NULL, sex TEXT NOT NULL,"
-    " last_entry INTEGER NOT NULL, last_time INTEGER NOT NULL, crossings INTEGER NOT NULL,"
+#define TRAVELLERS_V1_SQL                                                                          \
+    "CREATE TABLE @.travellers ("                                                                  \
+    " state TEXT NOT NULL, number TEXT NOT NULL, surname TEXT NOT NULL, given TEXT NOT NULL,"      \
+    " nationality TEXT NOT NULL, birth TEXT NOT NULL, sex TEXT NOT NULL,"                          \
+    " last_entry INTEGER NOT NULL, last_time INTEGER NOT NULL, crossings INTEGER NOT NULL,"        \
     " PRIMARY KEY (state, number)) WITHOUT ROWID;"
-    "CREATE TABLE @.corrections ("
-    " entry INTEGER PRIMARY KEY, target INTEGER NOT NULL, time INTEGER NOT NULL,"
-    " void INTEGER NOT NULL, fields INTEGER NOT NULL, reason TEXT NOT NULL,"
-    " officer TEXT NOT NULL);"
+#define CORRECTIONS_SQL                                                                            \
+    "CREATE TABLE @.corrections ("                                                                 \
+    " entry INTEGER PRIMARY KEY, target INTEGER NOT NULL, time INTEGER NOT NULL,"                  \
+    " void INTEGER NOT NULL, fields INTEGER NOT NULL, reason TEXT NOT NULL,"                       \
+    " officer TEXT NOT NULL);"                                                                     \
     "CREATE INDEX @.corrections_target ON corrections(target, time, entry);"
-    "CREATE TABLE @.list_events ("
-    " entry INTEGER PRIMARY KEY, list TEXT NOT NULL, op TEXT NOT NULL, item TEXT NOT NULL,"
-    " time INTEGER NOT NULL);"
+#define LIST_EVENTS_SQL                                                                            \
+    "CREATE TABLE @.list_events ("                                                                 \
+    " entry INTEGER PRIMARY KEY, list TEXT NOT NULL, op TEXT NOT NULL, item TEXT NOT NULL,"        \
+    " time INTEGER NOT NULL);"                                                                     \
     "CREATE INDEX @.list_events_item ON list_events(list, item, time, entry);"
-    "CREATE TABLE @.redactions ("
-    " target INTEGER NOT NULL, redaction INTEGER NOT NULL, reason TEXT NOT NULL,"
-    " PRIMARY KEY (target, redaction)) WITHOUT ROWID;";
+#define REDACTIONS_SQL                                                                             \
+    "CREATE TABLE @.redactions ("                                                                  \
+    " target INTEGER NOT NULL, redaction INTEGER NOT NULL, reason TEXT NOT NULL,"                  \
+    " PRIMARY KEY (target, redaction)) WITHOUT ROWID;"
+/* heads: per origin, the journal id and hash of its newest entry (since version 2) */
+#define HEADS_SQL                                                                                  \
+    "CREATE TABLE @.heads (origin INTEGER PRIMARY KEY, head INTEGER NOT NULL,"                     \
+    " hash BLOB NOT NULL);"
 
-const char *const store_derived_tables[] = {"crossings", "travellers", "corrections", "list_events",
-                                            "redactions"};
+/* travellers, a table in version 1, is a view since version 2: keeping it as a table cost a
+ * random page write per crossing, and nothing reads it on the write path. */
+#define TRAVELLERS_VIEW_SQL                                                                        \
+    "CREATE VIEW main.travellers AS SELECT state, number, surname, given, nationality, birth,"    \
+    " sex, entry AS last_entry, time AS last_time, crossings FROM (SELECT *,"                      \
+    " row_number() OVER (PARTITION BY state, number ORDER BY time DESC, entry DESC) AS rank,"     \
+    " count(*) OVER (PARTITION BY state, number) AS crossings FROM main.crossings"                 \
+    " WHERE void = 0) WHERE rank = 1;"
+
+const char store_derived_schema[] =
+    CROSSINGS_SQL CORRECTIONS_SQL LIST_EVENTS_SQL REDACTIONS_SQL HEADS_SQL;
+
+/* store_heads_fill - the heads table of schema @ from the journal (SQLite takes the bare hash
+ * column from the row where max(id) is found). */
+const char store_heads_fill[] = "INSERT INTO @.heads SELECT id >> " STORE_SEQ_BITS_SQL
+                                ", max(id), hash FROM main.journal GROUP BY id >> " STORE_SEQ_BITS_SQL
+                                ";";
+
+const char *const store_derived_tables[] = {"crossings", "corrections", "list_events",
+                                            "redactions", "heads"};
 /* The column that names an entry in each derived table (for verify's report). */
-const char *const store_derived_entry_col[] = {"entry", "last_entry", "entry", "entry", "target"};
+const char *const store_derived_entry_col[] = {"entry", "entry", "entry", "target", "head"};
 
 static const char journal_schema[] =
     "CREATE TABLE origins (id INTEGER PRIMARY KEY, pk BLOB NOT NULL UNIQUE,"
@@ -155,10 +183,22 @@ int store_exec_schema(sqlite3 *db, const char *tmpl, const char *schema)
 static int migrate_0_to_1(sqlite3 *db)
 {
     int rc = store_exec(db, journal_schema);
-    return rc == SQLITE_OK ? store_exec_schema(db, store_derived_schema, "main") : rc;
+    return rc == SQLITE_OK ? store_exec_schema(db,
+                                               CROSSINGS_SQL TRAVELLERS_V1_SQL CORRECTIONS_SQL
+                                                   LIST_EVENTS_SQL REDACTIONS_SQL,
+                                               "main")
+                           : rc;
 }
 
-static int (*const migrations[])(sqlite3 *db) = {migrate_0_to_1};
+static int migrate_1_to_2(sqlite3 *db)
+{
+    int rc = store_exec(db, "DROP TABLE main.travellers;" TRAVELLERS_VIEW_SQL);
+    if (rc == SQLITE_OK)
+        rc = store_exec_schema(db, HEADS_SQL, "main");
+    return rc == SQLITE_OK ? store_exec_schema(db, store_heads_fill, "main") : rc;
+}
+
+static int (*const migrations[])(sqlite3 *db) = {migrate_0_to_1, migrate_1_to_2};
 
 _Static_assert(TIMS_ARRAY_LEN(migrations) == TIMS_STORE_SCHEMA_VERSION,
                "one migration step per schema version");
@@ -220,29 +260,9 @@ static tims_err migrate(tims_store *s, tims_diag *diag)
 
 /* ---- statements ---------------------------------------------------------------------- */
 
-#define NEWER                                                                                      \
-    "(excluded.last_time > last_time OR (excluded.last_time = last_time AND "                      \
-    "excluded.last_entry > last_entry))"
-
 static const char *const derived_sql[ST_COUNT] = {
     [ST_INS_CROSSING] = "INSERT OR REPLACE INTO @.crossings VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,"
                         "?10,?11,?12,?13,?14,?15,?16,?17)",
-    [ST_UPSERT_TRAVELLER] = "INSERT INTO @.travellers VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,1) "
-                            "ON CONFLICT(state, number) DO UPDATE SET crossings = crossings + 1,"
-                            " surname = iif(" NEWER ", excluded.surname, surname),"
-                            " given = iif(" NEWER ", excluded.given, given),"
-                            " nationality = iif(" NEWER ", excluded.nationality, nationality),"
-                            " birth = iif(" NEWER ", excluded.birth, birth),"
-                            " sex = iif(" NEWER ", excluded.sex, sex),"
-                            " last_entry = iif(" NEWER ", excluded.last_entry, last_entry),"
-                            " last_time = iif(" NEWER ", excluded.last_time, last_time)",
-    [ST_DEL_TRAVELLER] = "DELETE FROM @.travellers WHERE state = ?1 AND number = ?2",
-    [ST_RECALC_TRAVELLER] =
-        "INSERT INTO @.travellers SELECT state, number, surname, given, nationality, birth, sex,"
-        " entry, time, (SELECT count(*) FROM @.crossings WHERE state = ?1 AND number = ?2"
-        " AND void = 0) FROM @.crossings WHERE state = ?1 AND number = ?2 AND void = 0"
-        " ORDER BY time DESC, entry DESC LIMIT 1",
-    [ST_GET_CROSSING_KEY] = "SELECT state, number FROM @.crossings WHERE entry = ?1",
     [ST_DEL_CROSSING] = "DELETE FROM @.crossings WHERE entry = ?1",
     [ST_HAS_CORRECTIONS] = "SELECT 1 FROM @.corrections WHERE target = ?1 LIMIT 1",
     [ST_CORRECTIONS_OF] = "SELECT entry FROM @.corrections WHERE target = ?1 ORDER BY time, entry",
@@ -252,6 +272,7 @@ static const char *const derived_sql[ST_COUNT] = {
     [ST_INS_LIST] = "INSERT OR REPLACE INTO @.list_events VALUES(?1,?2,?3,?4,?5)",
     [ST_DEL_LIST] = "DELETE FROM @.list_events WHERE entry = ?1",
     [ST_INS_REDACTION] = "INSERT OR IGNORE INTO @.redactions VALUES(?1,?2,?3)",
+    [ST_PUT_HEAD] = "INSERT OR REPLACE INTO @.heads VALUES(?1,?2,?3)",
 };
 
 /* derived_stmt - the statement `which` for schema sc, prepared on first use. */
@@ -488,7 +509,8 @@ static tims_err store_new(const char *dir, unsigned flags, tims_store **out, tim
     pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE); /* callbacks may read again */
     pthread_mutex_init(&s->r_mu, &attr);
     pthread_mutexattr_destroy(&attr);
-    pthread_cond_init(&s->sig_cv, NULL);
+    pthread_mutex_init(&s->sync_mu, NULL);
+    s->wal_fd = -1;
     tims_buf b = {0};
     if (tims_buf_printf(&b, "%s/%s", dir, TIMS_STORE_DB_FILE) != TIMS_OK) {
         tims_free(s);
@@ -588,7 +610,7 @@ void tims_store_close(tims_store *s)
             sqlite3_finalize(s->st[sc][i]);
     sqlite3_stmt *all[] = {s->ins_journal, s->get_body,   s->redacted_by, s->null_body,
                            s->ins_origin,  s->sel_origin, s->r_history,   s->r_crossing,
-                           s->begin,       s->commit};
+                           s->begin,       s->commit,     s->sync_off,    s->sync_on};
     for (size_t i = 0; i < TIMS_ARRAY_LEN(all); i++)
         sqlite3_finalize(all[i]);
     sqlite3_close(s->rdb);
@@ -597,7 +619,9 @@ void tims_store_close(tims_store *s)
     pthread_mutex_destroy(&s->w_mu);
     pthread_mutex_destroy(&s->q_mu);
     pthread_mutex_destroy(&s->r_mu);
-    pthread_cond_destroy(&s->sig_cv);
+    pthread_mutex_destroy(&s->sync_mu);
+    if (s->wal_fd >= 0)
+        close(s->wal_fd);
     tims_free(s->origins);
     tims_free(s->path);
     tims_free(s);

@@ -78,6 +78,10 @@ static tims_err rebuild(tims_store *s, int sc, uint64_t *count, tims_verify_fail
     if (err == TIMS_OK && rc != SQLITE_DONE)
         err = store_sql_fail(s, s->db, rc, diag, "reading the journal");
     sqlite3_finalize(st);
+    if (err == TIMS_OK &&
+        (rc = store_exec_schema(s->db, store_heads_fill, sc == SCHEMA_MAIN ? "main" : "temp")) !=
+            SQLITE_OK)
+        err = store_sql_fail(s, s->db, rc, diag, "recording the chain heads");
     if (count)
         *count = n;
     return err;
@@ -206,6 +210,61 @@ static tims_err verify_equivocations(tims_store *s, tims_verify_report *rep, tim
     return err;
 }
 
+/* check_heads - each origin's recorded head against the newest entry of its chain in the
+ * journal (rebuilt into temp.heads): entries dropped from the end of a chain, with their
+ * derived rows, leave a valid shorter chain that only the recorded head (or a peer) betrays. */
+static tims_err check_heads(tims_store *s, tims_verify_report *rep, tims_diag *diag)
+{
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(
+        s->db,
+        "SELECT m.origin, m.head, t.head, m.hash IS NOT t.hash FROM main.heads m"
+        " LEFT JOIN temp.heads t USING (origin) WHERE t.head IS NOT m.head OR m.hash IS NOT t.hash"
+        " UNION ALL SELECT t.origin, NULL, t.head, 0 FROM temp.heads t"
+        " WHERE t.origin NOT IN (SELECT origin FROM main.heads) ORDER BY 1 LIMIT 1",
+        -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return store_sql_fail(s, s->db, rc, diag, "comparing the chain heads");
+    tims_err err = TIMS_OK;
+    if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t origin = sqlite3_column_int64(st, 0);
+        int has_rec = sqlite3_column_type(st, 1) != SQLITE_NULL;
+        int has_end = sqlite3_column_type(st, 2) != SQLITE_NULL;
+        uint64_t rec = STORE_ID_SEQ(sqlite3_column_int64(st, 1));
+        uint64_t end = STORE_ID_SEQ(sqlite3_column_int64(st, 2));
+        char detail[200];
+        uint64_t seq;
+        if (!has_rec) {
+            seq = end;
+            snprintf(detail, sizeof detail,
+                     "no chain head is recorded for this origin, whose chain ends here");
+        } else if (!has_end || end < rec) {
+            seq = rec;
+            snprintf(detail, sizeof detail,
+                     "the recorded chain head is this entry, but the chain ends at seq %llu: "
+                     "entries were removed from its end",
+                     (unsigned long long)(has_end ? end : 0));
+        } else if (end > rec) {
+            seq = rec + 1;
+            snprintf(detail, sizeof detail,
+                     "the chain goes on past the recorded head (seq %llu) to seq %llu",
+                     (unsigned long long)rec, (unsigned long long)end);
+        } else {
+            seq = rec;
+            snprintf(detail, sizeof detail, "the recorded chain head has another hash");
+        }
+        uint8_t pk[TIMS_PUBKEY_LEN];
+        pthread_mutex_lock(&s->r_mu);
+        store_r_origin_pk(s, origin, pk);
+        pthread_mutex_unlock(&s->r_mu);
+        err = store_set_fail(&rep->fail, TIMS_VP_DERIVED, pk, seq, detail);
+    } else if (rc != SQLITE_DONE) {
+        err = store_sql_fail(s, s->db, rc, diag, "comparing the chain heads");
+    }
+    sqlite3_finalize(st);
+    return err;
+}
+
 /* verify_derived - rebuild the derived tables into temp tables and compare row for row. */
 static tims_err verify_derived(tims_store *s, tims_verify_report *rep, tims_diag *diag)
 {
@@ -220,9 +279,13 @@ static tims_err verify_derived(tims_store *s, tims_verify_report *rep, tims_diag
             err = TIMS_ETAMPER;
         goto done;
     }
+    if ((err = check_heads(s, rep, diag)) != TIMS_OK)
+        goto done;
     for (size_t i = 0; i < TIMS_ARRAY_LEN(store_derived_tables); i++) {
         char sql[512];
         const char *t = store_derived_tables[i], *col = store_derived_entry_col[i];
+        if (strcmp(t, "heads") == 0)
+            continue; /* compared above */
         snprintf(sql, sizeof sql,
                  "SELECT x, w FROM (SELECT %s AS x, 'changed or added' AS w FROM (SELECT * FROM"
                  " main.%s EXCEPT SELECT * FROM temp.%s) UNION ALL SELECT %s, 'missing or"

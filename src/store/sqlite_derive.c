@@ -39,37 +39,17 @@ static int write_crossing(tims_store *s, int sc, int64_t entry, const tims_cross
     return store_step_done(st);
 }
 
-static int upsert_traveller(tims_store *s, int sc, int64_t entry, const tims_crossing *c)
+/* put_head - record journal id `id` (with its hash) as its origin's newest entry. */
+int store_put_head(tims_store *s, int sc, int64_t id, const uint8_t hash[TIMS_HASH_LEN])
 {
     sqlite3_stmt *st;
-    int rc = store_derived_stmt(s, sc, ST_UPSERT_TRAVELLER, &st);
+    int rc = store_derived_stmt(s, sc, ST_PUT_HEAD, &st);
     if (rc != SQLITE_OK)
         return rc;
-    const char *text[] = {c->issuing_state, c->doc_number, c->surname, c->given_names,
-                          c->nationality,   c->birth_date, c->sex};
-    for (int i = 0; i < 7; i++)
-        sqlite3_bind_text(st, 1 + i, text[i], -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 8, entry);
-    sqlite3_bind_int64(st, 9, c->time_us);
+    sqlite3_bind_int64(st, 1, STORE_ID_ORIGIN(id));
+    sqlite3_bind_int64(st, 2, id);
+    sqlite3_bind_blob(st, 3, hash, TIMS_HASH_LEN, SQLITE_STATIC);
     return store_step_done(st);
-}
-
-/* recalc_traveller - the travellers row of one document key, from the current crossings. */
-static int recalc_traveller(tims_store *s, int sc, const char *state, const char *number)
-{
-    sqlite3_stmt *del, *ins;
-    int rc = store_derived_stmt(s, sc, ST_DEL_TRAVELLER, &del);
-    if (rc == SQLITE_OK)
-        rc = store_derived_stmt(s, sc, ST_RECALC_TRAVELLER, &ins);
-    if (rc != SQLITE_OK)
-        return rc;
-    sqlite3_bind_text(del, 1, state, -1, SQLITE_STATIC);
-    sqlite3_bind_text(del, 2, number, -1, SQLITE_STATIC);
-    if ((rc = store_step_done(del)) != SQLITE_OK)
-        return rc;
-    sqlite3_bind_text(ins, 1, state, -1, SQLITE_STATIC);
-    sqlite3_bind_text(ins, 2, number, -1, SQLITE_STATIC);
-    return store_step_done(ins);
 }
 
 /* read_body - kind, time and body of journal entry id (writer connection); *found 0 when
@@ -101,29 +81,15 @@ int store_read_body(tims_store *s, int64_t id, int *found, int *kind, int64_t *t
 }
 
 /* recompute_view - the crossings row of entry `target`: its body with every correction of it
- * applied in (time, entry) order; removed when the crossing is absent or redacted. The
- * travellers rows of the old and new document keys follow. */
+ * applied in (time, entry) order; removed when the crossing is absent or redacted. */
 static int recompute_view(tims_store *s, int sc, int64_t target)
 {
     sqlite3_stmt *st;
     tims_buf body = {0};
     int64_t *ids = NULL;
     size_t nids = 0, cap = 0;
-    char old_state[4] = "", old_number[24] = "";
-    int had_old = 0, found, kind, redacted, rc;
+    int found, kind, redacted, rc;
     int64_t time;
-
-    if ((rc = store_derived_stmt(s, sc, ST_GET_CROSSING_KEY, &st)) != SQLITE_OK)
-        goto done;
-    sqlite3_bind_int64(st, 1, target);
-    if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        had_old = 1;
-        snprintf(old_state, sizeof old_state, "%s", (const char *)sqlite3_column_text(st, 0));
-        snprintf(old_number, sizeof old_number, "%s", (const char *)sqlite3_column_text(st, 1));
-    }
-    store_finish(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        goto done;
 
     store_derived d, cd;
     if ((rc = store_read_body(s, target, &found, &kind, &time, &redacted, &body)) != SQLITE_OK)
@@ -133,8 +99,7 @@ static int recompute_view(tims_store *s, int sc, int64_t target)
         if ((rc = store_derived_stmt(s, sc, ST_DEL_CROSSING, &st)) != SQLITE_OK)
             goto done;
         sqlite3_bind_int64(st, 1, target);
-        if ((rc = store_step_done(st)) == SQLITE_OK && had_old)
-            rc = recalc_traveller(s, sc, old_state, old_number);
+        rc = store_step_done(st);
         goto done;
     }
 
@@ -168,13 +133,7 @@ static int recompute_view(tims_store *s, int sc, int64_t target)
         ncorr++;
         store_derived_clear(&cd);
     }
-    if ((rc = write_crossing(s, sc, target, &d.crossing, ncorr, void_it)) != SQLITE_OK)
-        goto done;
-    if (had_old && (strcmp(old_state, d.crossing.issuing_state) != 0 ||
-                    strcmp(old_number, d.crossing.doc_number) != 0))
-        if ((rc = recalc_traveller(s, sc, old_state, old_number)) != SQLITE_OK)
-            goto done;
-    rc = recalc_traveller(s, sc, d.crossing.issuing_state, d.crossing.doc_number);
+    rc = write_crossing(s, sc, target, &d.crossing, ncorr, void_it);
 done:
     tims_free(ids);
     tims_buf_free(&body);
@@ -242,8 +201,8 @@ tims_err store_apply_derived(tims_store *s, int sc, int64_t id, int64_t time,
             break;
         if (pending_corr)
             rc = recompute_view(s, sc, id);
-        else if ((rc = write_crossing(s, sc, id, &d->crossing, 0, 0)) == SQLITE_OK)
-            rc = upsert_traveller(s, sc, id, &d->crossing);
+        else
+            rc = write_crossing(s, sc, id, &d->crossing, 0, 0);
         break;
     }
     case TIMS_KIND_CORRECTION: {

@@ -34,10 +34,6 @@ typedef struct pending {
 /* Statements on the writer connection that exist once per schema (main, temp). */
 enum {
     ST_INS_CROSSING,
-    ST_UPSERT_TRAVELLER,
-    ST_DEL_TRAVELLER,
-    ST_RECALC_TRAVELLER,
-    ST_GET_CROSSING_KEY,
     ST_DEL_CROSSING,
     ST_HAS_CORRECTIONS,
     ST_CORRECTIONS_OF,
@@ -47,6 +43,7 @@ enum {
     ST_INS_LIST,
     ST_DEL_LIST,
     ST_INS_REDACTION,
+    ST_PUT_HEAD,
     ST_COUNT
 };
 
@@ -57,17 +54,23 @@ struct tims_store {
     sqlite3 *db;  /* writer connection (under w_mu) */
     sqlite3 *rdb; /* reader connection (under r_mu) */
     int schema_version;
-    pthread_mutex_t seq_mu, w_mu, q_mu, r_mu;
-    pthread_cond_t sig_cv; /* a queued entry was signed (only the leader waits) */
+    pthread_mutex_t seq_mu, w_mu, q_mu, r_mu, sync_mu;
     pending *q_head, *q_tail;
-    int leader_active;
-    uint64_t prep_started, prep_done; /* appends started / queued or failed (under q_mu) */
+    int leader_active;          /* a leader is writing a batch (under q_mu) */
+    uint64_t written;           /* batches committed to the log, durable or not (under q_mu) */
+    int unsynced;               /* written batches not yet at their sync (under q_mu) */
+    tims_err broken;            /* the log could not be made durable: no more writes (q_mu) */
+    char broken_why[320];       /* why (under q_mu) */
+    uint64_t synced;            /* batches known durable (under sync_mu) */
+    int wal_fd;                 /* our descriptor of the write-ahead log, -1 until opened */
+    int test_sync_errno;        /* store_test_fail_sync (under sync_mu) */
     origin_slot *origins;
     size_t norigins, corigins;
     sqlite3_stmt *st[2][ST_COUNT]; /* [0] main, [1] temp */
     sqlite3_stmt *ins_journal, *get_body, *redacted_by, *null_body, *ins_origin, *sel_origin;
     sqlite3_stmt *r_history, *r_crossing;
     sqlite3_stmt *begin, *commit; /* group commit's transaction, prepared once */
+    sqlite3_stmt *sync_off, *sync_on; /* synchronous=NORMAL / FULL around it */
     int bulk_sign_last_only;     /* bench only: see store_int.h */
     uint64_t commits, committed; /* group commit counters (under w_mu) */
 };
@@ -78,6 +81,7 @@ enum { SCHEMA_MAIN = 0, SCHEMA_TEMP = 1 };
 
 /* The derived tables' schema ('@' stands for main or temp), names, and entry-naming columns. */
 extern const char store_derived_schema[];
+extern const char store_heads_fill[];
 extern const char *const store_derived_tables[5];
 extern const char *const store_derived_entry_col[5];
 
@@ -100,6 +104,7 @@ int store_read_body(tims_store *s, int64_t id, int *found, int *kind, int64_t *t
 tims_err store_apply_derived(tims_store *s, int sc, int64_t id, int64_t time,
                              const store_derived *d, int live, tims_diag *diag);
 int store_is_redacted_target(tims_store *s, int64_t id, int *out);
+int store_put_head(tims_store *s, int sc, int64_t id, const uint8_t hash[TIMS_HASH_LEN]);
 tims_err store_write_entry(tims_store *s, int64_t oid, const tims_entry *e, const store_derived *d,
                            tims_diag *diag);
 uint8_t *store_memdup(const void *p, size_t n);

@@ -1,7 +1,9 @@
-/* sqlite_write.c - appending: group commit (sequence under a lock, sign outside it, one leader
- * writes the queue in one transaction and one fsync), crossings, corrections, redactions, and
- * import of other origins' entries with equivocation detection. */
+/* sqlite_write.c - appending: group commit (sequence under a lock, sign outside it, a leader
+ * writes the signed queue in one transaction, then syncs the log while the next leader writes),
+ * crossings, corrections, redactions, and import of other origins' entries with equivocation
+ * detection. */
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <sodium.h>
@@ -16,34 +18,112 @@
 
 /* ---- group commit -------------------------------------------------------------------- */
 
-/* run_batch - the leader writes a batch in one transaction; marks every pending done. */
-static void run_batch(tims_store *s, pending *batch)
+/* A batch goes through two stages. The leader writes it into the log in one transaction with
+ * synchronous=NORMAL, so COMMIT returns without an fsync, and hands leadership on; then it makes
+ * the log durable with its own fdatasync, outside the write lock, while the next leader already
+ * writes the next batch. fdatasyncs run one at a time (sync_mu) and each covers every batch
+ * written before it started, so batches become durable in order and an fsync error can never
+ * be followed by an acknowledgement of a later batch. Other writes (import, reindex,
+ * migrations) keep synchronous=FULL. */
+
+/* wal_descriptor - our descriptor of the write-ahead log, opened once (under sync_mu); the
+ * folder is synced then, as SQLite does on the first sync of a new log. SQLite deletes the log
+ * only when the last connection closes, and this store keeps its own open. The log is not
+ * stat'ed per sync: on kernels with fine-grained timestamps, a stat makes the next write
+ * update the inode, which every fdatasync must then write too. */
+static int wal_descriptor(tims_store *s)
+{
+    if (s->wal_fd >= 0)
+        return s->wal_fd;
+    char path[4200];
+    snprintf(path, sizeof path, "%s-wal", s->path);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    char *slash = strrchr(path, '/');
+    if (slash)
+        *slash = 0;
+    int dir = open(slash ? path : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int synced = dir >= 0 && fsync(dir) == 0;
+    if (dir >= 0)
+        close(dir);
+    if (!synced) {
+        close(fd);
+        return -1;
+    }
+    return s->wal_fd = fd;
+}
+
+/* make_durable - return when batch number `batch` is on disk: at once when an fdatasync that
+ * started after it was written has finished, else by one that covers every batch so far. */
+static tims_err make_durable(tims_store *s, uint64_t batch, tims_diag *diag)
 {
     tims_err err = TIMS_OK;
-    tims_diag diag = {{0}};
+    pthread_mutex_lock(&s->sync_mu);
     pthread_mutex_lock(&s->q_mu);
-    for (pending *p = batch; p; p = p->next)
-        while (!p->sig_ready)
-            pthread_cond_wait(&s->sig_cv, &s->q_mu);
+    if (--s->unsynced == 0 && s->q_head && s->q_head->sig_ready)
+        pthread_cond_signal(s->q_head->wake); /* the next batch may be written now */
+    uint64_t upto = s->written;
+    err = s->broken;
+    if (err != TIMS_OK)
+        tims_diag_set(diag, err, "%s", s->broken_why);
     pthread_mutex_unlock(&s->q_mu);
+    if (err == TIMS_OK && s->synced < batch) {
+        int fd = wal_descriptor(s);
+        if (s->test_sync_errno) {
+            errno = s->test_sync_errno;
+            fd = -1;
+        }
+        if (fd < 0 || fdatasync(fd) != 0) {
+            int e = errno;
+            err = e == ENOSPC || e == EDQUOT ? TIMS_ENOSPC : TIMS_EIO;
+            pthread_mutex_lock(&s->q_mu);
+            s->broken = err;
+            snprintf(s->broken_why, sizeof s->broken_why,
+                     "the write-ahead log of %.60s could not be made durable (%s): nothing "
+                     "since is acknowledged and the store takes no more writes; check the "
+                     "disk, then restart",
+                     s->path, strerror(e));
+            tims_diag_set(diag, err, "%s", s->broken_why);
+            pthread_mutex_unlock(&s->q_mu);
+        } else {
+            s->synced = upto;
+        }
+    }
+    pthread_mutex_unlock(&s->sync_mu);
+    return err;
+}
+
+/* write_batch - the leader writes a batch into the log in one transaction (not yet durable). */
+static tims_err write_batch(tims_store *s, pending *batch, tims_diag *diag)
+{
+    tims_err err = TIMS_OK;
     pthread_mutex_lock(&s->w_mu);
-    int rc = store_prep(s->db, &s->begin, "BEGIN IMMEDIATE");
+    int rc = store_prep(s->db, &s->sync_off, "PRAGMA synchronous=NORMAL");
+    if (rc == SQLITE_OK)
+        rc = store_step_done(s->sync_off);
+    if (rc == SQLITE_OK)
+        rc = store_prep(s->db, &s->begin, "BEGIN IMMEDIATE");
     if (rc == SQLITE_OK)
         rc = store_step_done(s->begin);
     if (rc != SQLITE_OK)
-        err = store_sql_fail(s, s->db, rc, &diag, "starting a transaction");
+        err = store_sql_fail(s, s->db, rc, diag, "starting a transaction");
     int64_t oid = 0;
     for (pending *p = batch, *prev = NULL; p && err == TIMS_OK; prev = p, p = p->next) {
         if ((!prev || memcmp(prev->e.origin, p->e.origin, TIMS_PUBKEY_LEN) != 0) &&
             (rc = store_origin_id(s, p->e.origin, 1, &oid)) != SQLITE_OK) {
-            err = store_sql_fail(s, s->db, rc, &diag, "registering the origin");
+            err = store_sql_fail(s, s->db, rc, diag, "registering the origin");
             break;
         }
-        err = store_write_entry(s, oid, &p->e, &p->d, &diag);
+        err = store_write_entry(s, oid, &p->e, &p->d, diag);
+        if (err == TIMS_OK && (!p->next || memcmp(p->next->e.origin, p->e.origin,
+                                                  TIMS_PUBKEY_LEN) != 0) &&
+            (rc = store_put_head(s, SCHEMA_MAIN, STORE_ID(oid, p->e.seq), p->e.hash)) != SQLITE_OK)
+            err = store_sql_fail(s, s->db, rc, diag, "recording the chain head");
     }
     if (err == TIMS_OK && ((rc = store_prep(s->db, &s->commit, "COMMIT")) != SQLITE_OK ||
                            (rc = store_step_done(s->commit)) != SQLITE_OK))
-        err = store_sql_fail(s, s->db, rc, &diag, "committing");
+        err = store_sql_fail(s, s->db, rc, diag, "committing");
     if (err != TIMS_OK) {
         store_exec(s->db, "ROLLBACK");
     } else {
@@ -51,28 +131,54 @@ static void run_batch(tims_store *s, pending *batch)
         for (pending *p = batch; p; p = p->next)
             s->committed++;
     }
+    if (store_prep(s->db, &s->sync_on, "PRAGMA synchronous=FULL") != SQLITE_OK ||
+        store_step_done(s->sync_on) != SQLITE_OK)
+        store_exec(s->db, "PRAGMA synchronous=FULL");
     pthread_mutex_unlock(&s->w_mu);
+    return err;
+}
 
-    if (err != TIMS_OK) {
-        /* Seqs after the failed batch were handed out from the cache: fail every queued entry
-         * and reload the heads, so no chain gets a gap. */
-        pthread_mutex_lock(&s->seq_mu);
-        pthread_mutex_lock(&s->w_mu);
-        tims_diag ld;
-        store_load_origins(s, &ld);
-        pthread_mutex_unlock(&s->w_mu);
-        pthread_mutex_lock(&s->q_mu);
-        for (pending *p = s->q_head, *next; p; p = next) {
-            next = p->next;
-            p->err = err;
-            tims_diag_set(&p->diag, err, "not written: an entry before it failed (%s)", diag.text);
-            p->done = 1;
-            pthread_cond_signal(p->wake);
-        }
-        s->q_head = s->q_tail = NULL;
-        pthread_mutex_unlock(&s->q_mu);
-        pthread_mutex_unlock(&s->seq_mu);
+/* fail_queue - fail every queued entry: their seqs were handed out after a failed batch, so
+ * the heads are reloaded from the database and no chain gets a gap. */
+static void fail_queue(tims_store *s, tims_err err, const tims_diag *why)
+{
+    pthread_mutex_lock(&s->seq_mu);
+    pthread_mutex_lock(&s->w_mu);
+    tims_diag ld;
+    store_load_origins(s, &ld);
+    pthread_mutex_unlock(&s->w_mu);
+    pthread_mutex_lock(&s->q_mu);
+    for (pending *p = s->q_head, *next; p; p = next) {
+        next = p->next;
+        p->err = err;
+        tims_diag_set(&p->diag, err, "not written: an entry before it failed (%s)", why->text);
+        p->done = 1;
+        pthread_cond_signal(p->wake);
     }
+    s->q_head = s->q_tail = NULL;
+    pthread_mutex_unlock(&s->q_mu);
+    pthread_mutex_unlock(&s->seq_mu);
+}
+
+/* lead - write and then make durable the batch taken from the queue (called without q_mu). */
+static void lead(tims_store *s, pending *batch)
+{
+    tims_diag diag = {{0}};
+    tims_err err = write_batch(s, batch, &diag);
+    if (err != TIMS_OK)
+        fail_queue(s, err, &diag);
+    pthread_mutex_lock(&s->q_mu);
+    uint64_t number = 0;
+    if (err == TIMS_OK) {
+        number = ++s->written;
+        s->unsynced++;
+    }
+    s->leader_active = 0;
+    if (s->unsynced == 0 && s->q_head && s->q_head->sig_ready)
+        pthread_cond_signal(s->q_head->wake);
+    pthread_mutex_unlock(&s->q_mu);
+    if (err == TIMS_OK)
+        err = make_durable(s, number, &diag);
     pthread_mutex_lock(&s->q_mu);
     for (pending *p = batch, *next; p; p = next) {
         next = p->next;
@@ -85,30 +191,52 @@ static void run_batch(tims_store *s, pending *batch)
     pthread_mutex_unlock(&s->q_mu);
 }
 
-/* wait_durable - return when `last` is done, leading batches while no one else does. A leader
- * that finishes wakes the owner of the next queued entry, who leads the next batch. */
+/* refuse_if_broken - TIMS_OK, or the error that stopped writes after a failed fdatasync. */
+static tims_err refuse_if_broken(tims_store *s, tims_diag *diag)
+{
+    pthread_mutex_lock(&s->q_mu);
+    tims_err err = s->broken;
+    if (err != TIMS_OK)
+        tims_diag_set(diag, err, "%s", s->broken_why);
+    pthread_mutex_unlock(&s->q_mu);
+    return err;
+}
+
+/* wait_durable - return when `last` is durable (or failed), leading batches while no one else
+ * does. A leader takes the signed front of the queue: an entry still being signed, and all
+ * after it, wait for the next batch. A batch is written only when every batch before it has
+ * reached its sync, so one batch is written while the one before is synced, and the next
+ * gathers what arrives meanwhile. */
 static void wait_durable(tims_store *s, pending *last)
 {
     pthread_mutex_lock(&s->q_mu);
     while (!last->done) {
-        if (s->leader_active || !s->q_head) {
+        if (s->broken != TIMS_OK && s->q_head) {
+            for (pending *p = s->q_head, *next; p; p = next) {
+                next = p->next;
+                p->err = s->broken;
+                tims_diag_set(&p->diag, s->broken, "%s", s->broken_why);
+                p->done = 1;
+                pthread_cond_signal(p->wake);
+            }
+            s->q_head = s->q_tail = NULL;
+            continue;
+        }
+        if (s->leader_active || s->unsynced || !s->q_head || !s->q_head->sig_ready) {
             pthread_cond_wait(last->wake, &s->q_mu);
             continue;
         }
         s->leader_active = 1;
-        /* Let the appends already being prepared join this batch and share its fsync (only
-         * those started before now, so a steady stream of new ones cannot hold it back). */
-        uint64_t started = s->prep_started;
-        while (s->prep_done < started)
-            pthread_cond_wait(&s->sig_cv, &s->q_mu);
-        pending *batch = s->q_head;
-        s->q_head = s->q_tail = NULL;
+        pending *batch = s->q_head, *end = batch;
+        while (end->next && end->next->sig_ready)
+            end = end->next;
+        s->q_head = end->next;
+        if (!s->q_head)
+            s->q_tail = NULL;
+        end->next = NULL;
         pthread_mutex_unlock(&s->q_mu);
-        run_batch(s, batch);
+        lead(s, batch);
         pthread_mutex_lock(&s->q_mu);
-        s->leader_active = 0;
-        if (s->q_head)
-            pthread_cond_signal(s->q_head->wake);
     }
     pthread_mutex_unlock(&s->q_mu);
 }
@@ -132,10 +260,6 @@ static tims_err append_items(tims_store *s, const tims_keypair *kp, const tims_a
         return tims_diag_set(diag, TIMS_ENOMEM, "out of memory for %zu entries", n);
     pthread_cond_t wake;
     pthread_cond_init(&wake, NULL);
-    int counted = 1; /* this call is counted in prep_started, not yet in prep_done */
-    pthread_mutex_lock(&s->q_mu);
-    s->prep_started++;
-    pthread_mutex_unlock(&s->q_mu);
     for (size_t i = 0; i < n; i++) {
         const tims_append_item *it = &items[i];
         if (it->body_len > TIMS_BODY_MAX || (!it->body && it->body_len)) {
@@ -192,15 +316,17 @@ static tims_err append_items(tims_store *s, const tims_keypair *kp, const tims_a
 
     /* Under seq_mu: take the next seqs, link and hash, and queue in that order. */
     pthread_mutex_lock(&s->seq_mu);
-    origin_slot *o = store_find_slot(s, kp->pk);
-    if (!o && !(o = store_add_slot(s, kp->pk)))
-        err = tims_diag_set(diag, TIMS_ENOMEM, "out of memory for an origin");
-    else if (o->blocked)
-        err = tims_diag_set(diag, TIMS_ETAMPER,
-                            "origin is blocked after equivocation (two "
-                            "different entries with the same seq); an operator must decide");
-    else if (o->seq + n > STORE_SEQ_MAX)
-        err = tims_diag_set(diag, TIMS_ERANGE, "the origin's chain is full");
+    origin_slot *o = NULL;
+    if ((err = refuse_if_broken(s, diag)) == TIMS_OK) {
+        if (!(o = store_find_slot(s, kp->pk)) && !(o = store_add_slot(s, kp->pk)))
+            err = tims_diag_set(diag, TIMS_ENOMEM, "out of memory for an origin");
+        else if (o->blocked)
+            err = tims_diag_set(diag, TIMS_ETAMPER,
+                                "origin is blocked after equivocation (two "
+                                "different entries with the same seq); an operator must decide");
+        else if (o->seq + n > STORE_SEQ_MAX)
+            err = tims_diag_set(diag, TIMS_ERANGE, "the origin's chain is full");
+    }
     if (err == TIMS_OK) {
         for (size_t i = 0; i < n; i++) {
             tims_entry *e = &ps[i].e;
@@ -218,15 +344,13 @@ static tims_err append_items(tims_store *s, const tims_keypair *kp, const tims_a
         else
             s->q_head = &ps[0];
         s->q_tail = &ps[n - 1];
-        s->prep_done++;
-        counted = 0;
         pthread_mutex_unlock(&s->q_mu);
     }
     pthread_mutex_unlock(&s->seq_mu);
     if (err != TIMS_OK)
         goto done;
 
-    /* Sign in parallel with other writers; the leader waits for sig_ready before writing. */
+    /* Sign in parallel with other writers; a leader takes only signed entries. */
     for (size_t i = 0; i < n; i++) {
         if (!s->bulk_sign_last_only || i + 1 == n)
             crypto_sign_detached(ps[i].e.sig, NULL, ps[i].e.hash, TIMS_HASH_LEN, kp->sk);
@@ -234,7 +358,6 @@ static tims_err append_items(tims_store *s, const tims_keypair *kp, const tims_a
     pthread_mutex_lock(&s->q_mu);
     for (size_t i = 0; i < n; i++)
         ps[i].sig_ready = 1;
-    pthread_cond_broadcast(&s->sig_cv);
     pthread_mutex_unlock(&s->q_mu);
 
     wait_durable(s, &ps[n - 1]);
@@ -250,12 +373,6 @@ static tims_err append_items(tims_store *s, const tims_keypair *kp, const tims_a
         memcpy(out[i].hash, ps[i].e.hash, TIMS_HASH_LEN);
     }
 done:
-    if (counted) {
-        pthread_mutex_lock(&s->q_mu);
-        s->prep_done++;
-        pthread_cond_broadcast(&s->sig_cv);
-        pthread_mutex_unlock(&s->q_mu);
-    }
     for (size_t i = 0; i < n; i++) {
         tims_entry_clear(&ps[i].e);
         store_derived_clear(&ps[i].d);
@@ -295,6 +412,13 @@ void store_set_cache_mib(tims_store *s, int mib)
     pthread_mutex_lock(&s->w_mu);
     store_exec(s->db, sql);
     pthread_mutex_unlock(&s->w_mu);
+}
+
+void store_test_fail_sync(tims_store *s, int errnum)
+{
+    pthread_mutex_lock(&s->sync_mu);
+    s->test_sync_errno = errnum;
+    pthread_mutex_unlock(&s->sync_mu);
 }
 
 void store_bench_sign_last_only(tims_store *s, int on)
@@ -572,6 +696,10 @@ tims_err tims_store_import(tims_store *s, const tims_entry *entries, size_t n,
                 break;
             err = store_write_entry(s, oid, e, &ds[k], diag);
         }
+        if (err == TIMS_OK && c.last_seq > head &&
+            (rc = store_put_head(s, SCHEMA_MAIN, STORE_ID(oid, c.last_seq), c.last_hash)) !=
+                SQLITE_OK)
+            err = store_sql_fail(s, s->db, rc, diag, "recording the chain head");
         i = j;
     }
     if (err == TIMS_OK && (rc = store_exec(s->db, "COMMIT")) != SQLITE_OK)

@@ -40,6 +40,7 @@ void store_apply_correction(tims_crossing *c, const store_derived *d);
 
 /* Entry ids in the SQLite journal table: origin id (origins table) in the high bits, seq low. */
 #define STORE_SEQ_BITS           40
+#define STORE_SEQ_BITS_SQL       "40" /* the same, for SQL text */
 #define STORE_SEQ_MAX            ((UINT64_C(1) << STORE_SEQ_BITS) - 1)
 #define STORE_ID(origin_id, seq) (((int64_t)(origin_id) << STORE_SEQ_BITS) | (int64_t)(seq))
 #define STORE_ID_ORIGIN(id)      ((int64_t)(id) >> STORE_SEQ_BITS)
@@ -49,6 +50,10 @@ void store_apply_correction(tims_crossing *c, const store_derived *d);
  * last entry of each call (hashes and chain links are still exact), so a store of millions of
  * entries can be built quickly. Such a store passes chain verification, not strict. */
 void store_bench_sign_last_only(tims_store *s, int on);
+
+/* store_test_fail_sync - tests only: the next fdatasync of the log reports error errnum
+ * instead of syncing (0 turns it off), as a failing disk would. */
+void store_test_fail_sync(tims_store *s, int errnum);
 
 /* store_set_cache_mib - the page cache of the writer connection, in MiB. */
 void store_set_cache_mib(tims_store *s, int mib);

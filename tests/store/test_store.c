@@ -2,6 +2,7 @@
  * tampering found by verify (journal and derived tables edited behind its back with sqlite3),
  * reindex, full disk, read-only storage, group commit, schema versions, import and
  * equivocation, and the verify/reindex commands. */
+#include <errno.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +18,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "store/store_int.h"
 #include "testutil.h"
 #include "tims/store.h"
 
@@ -372,7 +374,7 @@ static void dropped_newest_entry_is_found_through_the_derived_tables(void **stat
     fixture *f = *state;
     record(f, 0, 30);
     /* dropping the newest entry leaves a valid shorter chain (peers holding the head would
-     * notice); locally the travellers row still names the dropped crossing */
+     * notice); locally the recorded chain head still names the dropped entry */
     sql(f, "DELETE FROM journal WHERE id = (1 << 40) | 30; DELETE FROM crossings WHERE"
            " entry = (1 << 40) | 30");
     reopen(f);
@@ -382,6 +384,19 @@ static void dropped_newest_entry_is_found_through_the_derived_tables(void **stat
     assert_int_equal(tims_store_verify(f->s, 0, &r, &d), TIMS_ETAMPER);
     assert_int_equal(r.fail.problem, TIMS_VP_DERIVED);
     assert_int_equal(r.fail.seq, 30);
+    assert_non_null(strstr(r.fail.detail, "removed from its end"));
+}
+
+static void edited_chain_head_is_found(void **state)
+{
+    fixture *f = *state;
+    record(f, 0, 12);
+    sql(f, "UPDATE heads SET head = head - 2");
+    expect_verify_fail(f, 0, TIMS_VP_DERIVED, 11);
+    sql(f, "UPDATE heads SET head = head + 2, hash = zeroblob(32)");
+    expect_verify_fail(f, 0, TIMS_VP_DERIVED, 12);
+    sql(f, "DELETE FROM heads");
+    expect_verify_fail(f, 0, TIMS_VP_DERIVED, 12);
 }
 
 static void inserted_entry_in_the_file_is_found(void **state)
@@ -532,7 +547,7 @@ static char *dump_derived(fixture *f)
     const char *q[] = {
         "SELECT * FROM crossings ORDER BY entry", "SELECT * FROM travellers ORDER BY state, number",
         "SELECT * FROM corrections ORDER BY entry", "SELECT * FROM list_events ORDER BY entry",
-        "SELECT * FROM redactions ORDER BY target, redaction"};
+        "SELECT * FROM redactions ORDER BY target, redaction", "SELECT * FROM heads ORDER BY origin"};
     tims_buf b = {0};
     for (size_t i = 0; i < TIMS_ARRAY_LEN(q); i++) {
         sqlite3_stmt *st;
@@ -609,8 +624,8 @@ static void reindex_reproduces_every_derived_table_exactly(void **state)
     char *before = dump_derived(f);
     assert_true(strlen(before) > 100000);
     uint64_t n;
-    sql(f, "DELETE FROM crossings; DELETE FROM travellers; DELETE FROM corrections;"
-           "DELETE FROM list_events; DELETE FROM redactions;");
+    sql(f, "DELETE FROM crossings; DELETE FROM corrections; DELETE FROM list_events;"
+           " DELETE FROM redactions; DELETE FROM heads;");
     reopen(f);
     if (tims_store_reindex(f->s, &n, &d) != TIMS_OK)
         fail_msg("%s", d.text);
@@ -654,6 +669,28 @@ static void full_database_gives_enospc_and_acknowledges_nothing(void **state)
     assert_int_equal(seq, (uint64_t)ok);
     reopen(f); /* no limit any more: the chain continues without a gap */
     record(f, ok, ok + 1);
+    expect_verify_ok(f, TIMS_VERIFY_STRICT);
+}
+
+static void failed_sync_acknowledges_nothing_and_stops_writes(void **state)
+{
+    fixture *f = *state;
+    record(f, 0, 5);
+    store_test_fail_sync(f->s, EIO);
+    tims_crossing c;
+    sample(5, &c);
+    tims_diag d;
+    assert_int_equal(tims_store_record_crossing(f->s, &f->kp, 1, &c, NULL, &d), TIMS_EIO);
+    assert_non_null(strstr(d.text, "could not be made durable"));
+    assert_non_null(strstr(d.text, "restart"));
+    /* the disk may look healthy again, but what it lost is unknown: no more writes */
+    store_test_fail_sync(f->s, 0);
+    sample(6, &c);
+    assert_int_equal(tims_store_record_crossing(f->s, &f->kp, 1, &c, NULL, &d), TIMS_EIO);
+    assert_non_null(strstr(d.text, "takes no more writes"));
+    /* a restart reads what the disk holds; the chain goes on from there without a gap */
+    reopen(f);
+    record(f, 6, 8);
     expect_verify_ok(f, TIMS_VERIFY_STRICT);
 }
 
@@ -791,6 +828,50 @@ static void empty_version_0_database_is_migrated(void **state)
     tims_free(dir);
 }
 
+static char *dump_derived(fixture *f);
+
+/* version 1 kept travellers as a table and had no heads: a populated version 1 database is
+ * migrated with every row the same and verifies */
+static void version_1_database_is_migrated_with_its_data(void **state)
+{
+    fixture *f = *state;
+    record(f, 0, 40);
+    tims_entry_ref target = {.seq = 7};
+    memcpy(target.origin, f->kp.pk, TIMS_PUBKEY_LEN);
+    tims_crossing v;
+    memset(&v, 0, sizeof v);
+    snprintf(v.doc_number, sizeof v.doc_number, "X1234567");
+    tims_diag d;
+    assert_int_equal(tims_store_record_correction(f->s, &f->kp, 5, &target, &v, TIMS_CF_DOC_NUMBER, 0,
+                                                  "typo", "o-1", NULL, &d),
+                     TIMS_OK);
+    char *before = dump_derived(f);
+    tims_store_close(f->s);
+    f->s = NULL;
+    sql(f, "DROP TABLE heads; DROP VIEW travellers;"
+           "CREATE TABLE travellers (state TEXT NOT NULL, number TEXT NOT NULL,"
+           " surname TEXT NOT NULL, given TEXT NOT NULL, nationality TEXT NOT NULL,"
+           " birth TEXT NOT NULL, sex TEXT NOT NULL, last_entry INTEGER NOT NULL,"
+           " last_time INTEGER NOT NULL, crossings INTEGER NOT NULL,"
+           " PRIMARY KEY (state, number)) WITHOUT ROWID;"
+           "INSERT INTO travellers SELECT c.state, c.number, c.surname, c.given, c.nationality,"
+           " c.birth, c.sex, c.entry, c.time, (SELECT count(*) FROM crossings x WHERE"
+           " x.state = c.state AND x.number = c.number AND x.void = 0) FROM crossings c"
+           " WHERE c.void = 0 AND NOT EXISTS (SELECT 1 FROM crossings y WHERE y.state = c.state"
+           " AND y.number = c.number AND y.void = 0 AND (y.time > c.time OR (y.time = c.time"
+           " AND y.entry > c.entry)));"
+           "PRAGMA user_version = 1;");
+    reopen(f);
+    assert_int_equal(tims_store_schema_version(f->s), TIMS_STORE_SCHEMA_VERSION);
+    char *after = dump_derived(f);
+    assert_string_equal(before, after);
+    expect_verify_ok(f, TIMS_VERIFY_STRICT);
+    record(f, 41, 43); /* seq 41 is the correction: the chain goes on from 42 */
+    expect_verify_ok(f, 0);
+    tims_free(before);
+    tims_free(after);
+}
+
 static void newer_schema_is_refused_and_left_alone(void **state)
 {
     fixture *f = *state;
@@ -806,7 +887,9 @@ static void newer_schema_is_refused_and_left_alone(void **state)
     assert_int_equal(tu_run(args, NULL, &out, &err), EX_CONFIG);
     tims_buf_free(&out);
     tims_buf_free(&err);
-    sql(f, "PRAGMA user_version = 1");
+    char current[64];
+    snprintf(current, sizeof current, "PRAGMA user_version = %d", TIMS_STORE_SCHEMA_VERSION);
+    sql(f, current);
     reopen(f);
 }
 
@@ -987,6 +1070,7 @@ int main(void)
         T(changed_body_byte_in_the_file_is_found),
         T(deleted_entry_in_the_file_is_found),
         T(dropped_newest_entry_is_found_through_the_derived_tables),
+        T(edited_chain_head_is_found),
         T(inserted_entry_in_the_file_is_found),
         T(reordered_entries_in_the_file_are_found),
         T(rehashed_chain_in_the_file_fails_on_the_signature),
@@ -995,11 +1079,13 @@ int main(void)
         T(crossing_edited_in_the_derived_table_only_is_found),
         T(reindex_reproduces_every_derived_table_exactly),
         T(full_database_gives_enospc_and_acknowledges_nothing),
+        T(failed_sync_acknowledges_nothing_and_stops_writes),
         T(read_only_store_refuses_writes),
         T(unwritable_data_folder_gives_eacces_for_an_unprivileged_user),
         T(concurrent_writers_share_commits_and_keep_seqs_gapless),
         cmocka_unit_test(empty_version_0_database_is_migrated),
         cmocka_unit_test(crossing_body_is_exact_compact_json_and_reads_back),
+        T(version_1_database_is_migrated_with_its_data),
         T(newer_schema_is_refused_and_left_alone),
         T(create_refuses_an_existing_store_and_open_a_missing_one),
         T(imported_chain_is_stored_and_repeats_are_harmless),

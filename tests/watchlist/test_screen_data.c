@@ -375,7 +375,7 @@ static void pairs_ofac_scored_100_are_hits(void **state)
     (void)state;
     char *path = tu_data_path("names/ofac-sls-scores.tsv");
     char *text = tu_read_file(path, NULL);
-    double ours[128], theirs[128];
+    double ours[128] = {0}, theirs[128] = {0};
     size_t n = 0, hundreds = 0, missed = 0;
     char *save = NULL;
     for (char *line = strtok_r(text, "\n", &save); line && n < 128;
