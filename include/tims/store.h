@@ -1,9 +1,9 @@
 /* store.h - the one storage interface: the journal plus the tables derived from it.
  *
- * A store lives in a node's data folder (one SQLite file, TIMS_STORE_DB_FILE, in WAL mode with
- * synchronous=FULL; a PostgreSQL backend can be added behind the same functions). It holds
- * every origin's journal and the derived tables (crossings, travellers, corrections, lists,
- * redactions) computed from entry bodies alone: writing an entry and its derived rows is one
+ * A store lives in a node's data folder (one SQLite file, TIMS_STORE_DB_FILE, in WAL mode; a
+ * PostgreSQL backend can be added behind the same functions). It holds every origin's journal
+ * and the derived tables (crossings with a travellers view, corrections, lists, redactions,
+ * chain heads) computed from the journal alone: writing an entry and its derived rows is one
  * transaction, and a function returns success only after that transaction is durable.
  * tims_store_reindex() rebuilds every derived table from the journal; tims_store_verify()
  * checks chains, signatures and that the derived tables are exactly what the journal implies.

@@ -36,8 +36,9 @@ const cli_command cli_cmd_reindex = {
     .summary = "rebuild every derived table from the journal",
     .usage = "usage: tims reindex --data DIR\n"
              "\n"
-             "Rebuilds the crossings, travellers, corrections, list and redaction tables of the\n"
-             "store in DIR from the journal alone, in one transaction (all or nothing).\n",
+             "Rebuilds the crossings, corrections, list, redaction and chain-head tables of the\n"
+             "store in DIR from the journal alone, in one transaction (all or nothing); the\n"
+             "travellers view follows the crossings.\n",
 };
 
 static const cli_command *self(void)
