@@ -400,6 +400,17 @@ tims_err store_load_origins(tims_store *s, tims_diag *diag)
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE && rc != SQLITE_OK)
         return store_sql_fail(s, s->db, rc, diag, "loading the origins");
+    rc = sqlite3_prepare_v2(s->db,
+                            "SELECT max(coalesce((SELECT max(target) FROM main.corrections), -1),"
+                            " coalesce((SELECT max(target) FROM main.redactions), -1))",
+                            -1, &st, NULL);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        s->max_target = sqlite3_column_int64(st, 0);
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_OK)
+        return store_sql_fail(s, s->db, rc, diag, "loading the correction targets");
     return TIMS_OK;
 }
 

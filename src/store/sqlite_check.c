@@ -110,6 +110,10 @@ tims_err tims_store_reindex(tims_store *s, uint64_t *entries, tims_diag *diag)
         err = store_sql_fail(s, s->db, rc, diag, "committing the rebuilt tables");
     if (err != TIMS_OK)
         store_exec(s->db, "ROLLBACK");
+    tims_diag ld;
+    tims_err lerr = store_load_origins(s, &ld); /* the origins and max_target again */
+    if (lerr != TIMS_OK && err == TIMS_OK)
+        err = tims_diag_set(diag, lerr, "%s", ld.text);
     pthread_mutex_unlock(&s->w_mu);
     pthread_mutex_unlock(&s->seq_mu);
     return err;

@@ -191,6 +191,10 @@ tims_err store_apply_derived(tims_store *s, int sc, int64_t id, int64_t time,
     switch (d->kind) {
     case TIMS_KIND_CROSSING: {
         int pending_corr = 0;
+        if (live && id > s->max_target) { /* no stored correction can name it */
+            rc = write_crossing(s, sc, id, &d->crossing, 0, 0);
+            break;
+        }
         if ((rc = store_derived_stmt(s, sc, ST_HAS_CORRECTIONS, &st)) != SQLITE_OK)
             break;
         sqlite3_bind_int64(st, 1, id);
@@ -210,6 +214,8 @@ tims_err store_apply_derived(tims_store *s, int sc, int64_t id, int64_t time,
         if ((rc = store_origin_id(s, d->target.origin, live, &oid)) != SQLITE_OK)
             break;
         int64_t target = oid ? STORE_ID(oid, d->target.seq) : -1;
+        if (live && target > s->max_target)
+            s->max_target = target;
         if ((rc = store_derived_stmt(s, sc, ST_INS_CORRECTION, &st)) != SQLITE_OK)
             break;
         sqlite3_bind_int64(st, 1, id);
@@ -244,6 +250,8 @@ tims_err store_apply_derived(tims_store *s, int sc, int64_t id, int64_t time,
             if ((rc = store_origin_id(s, d->targets[i].origin, live, &oid)) != SQLITE_OK)
                 break;
             int64_t tid = oid ? STORE_ID(oid, d->targets[i].seq) : -1;
+            if (live && tid > s->max_target)
+                s->max_target = tid;
             if ((rc = store_derived_stmt(s, sc, ST_INS_REDACTION, &st)) != SQLITE_OK)
                 break;
             sqlite3_bind_int64(st, 1, tid);
@@ -302,7 +310,10 @@ tims_err store_write_entry(tims_store *s, int64_t oid, const tims_entry *e, cons
 {
     int64_t id = STORE_ID(oid, e->seq);
     int redacted = e->redacted, rc;
-    if (!redacted && (rc = store_is_redacted_target(s, id, &redacted)) != SQLITE_OK)
+    /* Only an entry that a stored redaction may name needs the lookup (the writer process is
+     * the only one that writes this database, so max_target is exact or too high). */
+    if (!redacted && id <= s->max_target &&
+        (rc = store_is_redacted_target(s, id, &redacted)) != SQLITE_OK)
         return store_sql_fail(s, s->db, rc, diag, "checking redactions");
     if ((rc = store_prep(s->db, &s->ins_journal,
                          "INSERT INTO main.journal(id, time, kind, body, "

@@ -73,6 +73,7 @@ struct tims_store {
     sqlite3_stmt *sync_off, *sync_on; /* synchronous=NORMAL / FULL around it */
     int bulk_sign_last_only;     /* bench only: see store_int.h */
     uint64_t commits, committed; /* group commit counters (under w_mu) */
+    int64_t max_target; /* highest entry id a stored correction or redaction names (w_mu) */
 };
 
 enum { SCHEMA_MAIN = 0, SCHEMA_TEMP = 1 };

@@ -916,6 +916,68 @@ static int collect(const tims_entry *e, void *ctx)
     return 0;
 }
 
+/* a correction and a redaction from a third origin arrive before the entries they name: each
+ * applies when its target arrives, exactly as reindex derives it */
+static void correction_and_redaction_that_arrive_first_apply_on_arrival(void **state)
+{
+    fixture *f = *state;
+    char *dir2 = tu_tempdir();
+    tims_store *s2;
+    tims_diag d;
+    tims_keypair k2, k3;
+    seed_key(90, &k2);
+    seed_key(120, &k3);
+    assert_int_equal(tims_store_create(dir2, &s2, &d), TIMS_OK);
+    for (int i = 0; i < 3; i++) {
+        tims_crossing c;
+        sample(i, &c);
+        assert_int_equal(tims_store_record_crossing(s2, &k2, 1, &c, NULL, &d), TIMS_OK);
+    }
+    tims_entry_ref third = {.seq = 3}, second = {.seq = 2};
+    memcpy(third.origin, k2.pk, TIMS_PUBKEY_LEN);
+    memcpy(second.origin, k2.pk, TIMS_PUBKEY_LEN);
+    tims_crossing v;
+    memset(&v, 0, sizeof v);
+    snprintf(v.surname, sizeof v.surname, "CORRECTED");
+    assert_int_equal(tims_store_record_correction(s2, &k3, 2, &third, &v, TIMS_CF_SURNAME, 0,
+                                                  "typo", "o-2", NULL, &d),
+                     TIMS_OK);
+    assert_int_equal(tims_store_redact(s2, &k3, 3, &second, 1, "retention", NULL, &d), TIMS_OK);
+    tims_entry theirs[3], fixes[2];
+    memset(theirs, 0, sizeof theirs);
+    memset(fixes, 0, sizeof fixes);
+    assert_int_equal(tims_store_each_entry(s2, k2.pk, 0, 0, collect, theirs, &d), TIMS_OK);
+    assert_int_equal(tims_store_each_entry(s2, k3.pk, 0, 0, collect, fixes, &d), TIMS_OK);
+    tims_store_close(s2);
+    tims_verify_fail vf;
+    record(f, 0, 2); /* this store's own entries come before and after */
+    if (tims_store_import(f->s, fixes, 2, &vf, &d) != TIMS_OK)
+        fail_msg("%s", d.text);
+    if (tims_store_import(f->s, theirs, 3, &vf, &d) != TIMS_OK)
+        fail_msg("%s", d.text);
+    record(f, 2, 4);
+    tims_crossing c, *h;
+    size_t n;
+    sample(2, &c);
+    assert_int_equal(tims_store_history(f->s, c.issuing_state, c.doc_number, &h, &n, &d), TIMS_OK);
+    int corrected = 0;
+    for (size_t i = 0; i < n; i++)
+        corrected += strcmp(h[i].surname, "CORRECTED") == 0;
+    assert_int_equal(corrected, 1); /* theirs, not this store's own crossing of that document */
+    tims_free(h);
+    tims_entry e;
+    assert_int_equal(tims_store_get_entry(f->s, k2.pk, 2, &e, &d), TIMS_OK);
+    assert_true(e.redacted);
+    tims_entry_clear(&e);
+    expect_verify_ok(f, TIMS_VERIFY_STRICT);
+    for (int i = 0; i < 3; i++)
+        tims_entry_clear(&theirs[i]);
+    for (int i = 0; i < 2; i++)
+        tims_entry_clear(&fixes[i]);
+    tu_rmtree(dir2);
+    tims_free(dir2);
+}
+
 static void imported_chain_is_stored_and_repeats_are_harmless(void **state)
 {
     fixture *f = *state;
@@ -1089,6 +1151,7 @@ int main(void)
         T(newer_schema_is_refused_and_left_alone),
         T(create_refuses_an_existing_store_and_open_a_missing_one),
         T(imported_chain_is_stored_and_repeats_are_harmless),
+        T(correction_and_redaction_that_arrive_first_apply_on_arrival),
         T(verify_command_names_origin_and_seq_and_exits_65),
         T(reindex_command_repairs_derived_tables),
     };
