@@ -62,7 +62,7 @@ struct tims_store {
     tims_err broken;            /* the log could not be made durable: no more writes (q_mu) */
     char broken_why[320];       /* why (under q_mu) */
     uint64_t synced;            /* batches known durable (under sync_mu) */
-    int wal_fd;                 /* our descriptor of the write-ahead log, -1 until opened */
+    int wal_fd;                 /* our descriptor of the write-ahead log, or -1 (sync_mu) */
     int test_sync_errno;        /* store_test_fail_sync (under sync_mu) */
     origin_slot *origins;
     size_t norigins, corigins;

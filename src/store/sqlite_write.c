@@ -54,6 +54,28 @@ static int wal_descriptor(tims_store *s)
     return s->wal_fd = fd;
 }
 
+/* finish - mark the entries of list (linked by next) done with err, giving failed ones the
+ * sentence in why, and wake their callers (under q_mu). */
+static void finish(pending *list, tims_err err, const tims_diag *why)
+{
+    for (pending *p = list, *next; p; p = next) {
+        next = p->next;
+        p->err = err;
+        if (err != TIMS_OK)
+            p->diag = *why;
+        p->done = 1;
+        pthread_cond_signal(p->wake); /* wakes only the callers of these entries */
+    }
+}
+
+/* wake_next_leader - when the next batch may be written, wake the owner of the queue's front
+ * (under q_mu). */
+static void wake_next_leader(tims_store *s)
+{
+    if (s->unsynced == 0 && s->q_head && s->q_head->sig_ready)
+        pthread_cond_signal(s->q_head->wake);
+}
+
 /* make_durable - return when batch number `batch` is on disk: at once when an fdatasync that
  * started after it was written has finished, else by one that covers every batch so far. */
 static tims_err make_durable(tims_store *s, uint64_t batch, tims_diag *diag)
@@ -61,8 +83,8 @@ static tims_err make_durable(tims_store *s, uint64_t batch, tims_diag *diag)
     tims_err err = TIMS_OK;
     pthread_mutex_lock(&s->sync_mu);
     pthread_mutex_lock(&s->q_mu);
-    if (--s->unsynced == 0 && s->q_head && s->q_head->sig_ready)
-        pthread_cond_signal(s->q_head->wake); /* the next batch may be written now */
+    s->unsynced--;
+    wake_next_leader(s); /* the next batch is written while this one syncs */
     uint64_t upto = s->written;
     err = s->broken;
     if (err != TIMS_OK)
@@ -147,14 +169,10 @@ static void fail_queue(tims_store *s, tims_err err, const tims_diag *why)
     tims_diag ld;
     store_load_origins(s, &ld);
     pthread_mutex_unlock(&s->w_mu);
+    tims_diag after;
+    tims_diag_set(&after, err, "not written: an entry before it failed (%s)", why->text);
     pthread_mutex_lock(&s->q_mu);
-    for (pending *p = s->q_head, *next; p; p = next) {
-        next = p->next;
-        p->err = err;
-        tims_diag_set(&p->diag, err, "not written: an entry before it failed (%s)", why->text);
-        p->done = 1;
-        pthread_cond_signal(p->wake);
-    }
+    finish(s->q_head, err, &after);
     s->q_head = s->q_tail = NULL;
     pthread_mutex_unlock(&s->q_mu);
     pthread_mutex_unlock(&s->seq_mu);
@@ -174,20 +192,12 @@ static void lead(tims_store *s, pending *batch)
         s->unsynced++;
     }
     s->leader_active = 0;
-    if (s->unsynced == 0 && s->q_head && s->q_head->sig_ready)
-        pthread_cond_signal(s->q_head->wake);
+    wake_next_leader(s);
     pthread_mutex_unlock(&s->q_mu);
     if (err == TIMS_OK)
         err = make_durable(s, number, &diag);
     pthread_mutex_lock(&s->q_mu);
-    for (pending *p = batch, *next; p; p = next) {
-        next = p->next;
-        p->err = err;
-        if (err != TIMS_OK)
-            p->diag = diag;
-        p->done = 1;
-        pthread_cond_signal(p->wake); /* wakes only the callers of this batch */
-    }
+    finish(batch, err, &diag);
     pthread_mutex_unlock(&s->q_mu);
 }
 
@@ -212,13 +222,9 @@ static void wait_durable(tims_store *s, pending *last)
     pthread_mutex_lock(&s->q_mu);
     while (!last->done) {
         if (s->broken != TIMS_OK && s->q_head) {
-            for (pending *p = s->q_head, *next; p; p = next) {
-                next = p->next;
-                p->err = s->broken;
-                tims_diag_set(&p->diag, s->broken, "%s", s->broken_why);
-                p->done = 1;
-                pthread_cond_signal(p->wake);
-            }
+            tims_diag why;
+            tims_diag_set(&why, s->broken, "%s", s->broken_why);
+            finish(s->q_head, s->broken, &why);
             s->q_head = s->q_tail = NULL;
             continue;
         }
