@@ -20,13 +20,26 @@ typedef struct origin_slot {
     int blocked;
 } origin_slot;
 
+/* A caller's wake-up: pooled by the store and freed only when it closes, so a signal sent after
+ * q_mu is released can never reach a freed condition variable (at worst it wakes the next user
+ * of the same waiter, who re-checks and waits again). */
+typedef struct waiter {
+    pthread_cond_t cv;
+    struct waiter *next_free; /* (under q_mu) */
+    struct waiter *next_all;  /* every waiter, for close */
+} waiter;
+
+/* How many fdatasyncs of the log may run at once (sqlite_write.c). */
+#define STORE_SYNC_SLOTS 2
+
 typedef struct pending {
     tims_entry e;
+    uint64_t batch; /* the number of the batch it was written in */
     store_derived d;
     tims_err err;
     int done;
     int sig_ready;        /* the owner has signed it: the leader may write it */
-    pthread_cond_t *wake; /* the owner waits here (one per append call, not per entry) */
+    waiter *wake;         /* the owner waits here (one per append call, not per entry) */
     tims_diag diag;
     struct pending *next;
 } pending;
@@ -54,16 +67,19 @@ struct tims_store {
     sqlite3 *db;  /* writer connection (under w_mu) */
     sqlite3 *rdb; /* reader connection (under r_mu) */
     int schema_version;
-    pthread_mutex_t seq_mu, w_mu, q_mu, r_mu, sync_mu;
+    pthread_mutex_t seq_mu, w_mu, q_mu, r_mu;
     pending *q_head, *q_tail;
+    waiter *free_waiters, *all_waiters; /* (under q_mu) */
     int leader_active;          /* a leader is writing a batch (under q_mu) */
-    uint64_t written;           /* batches committed to the log, durable or not (under q_mu) */
-    int unsynced;               /* written batches not yet at their sync (under q_mu) */
+    uint64_t written, durable;  /* batches written to the log / acknowledged (under q_mu) */
+    pending *w_head, *w_tail;   /* written, not yet acknowledged, in batch order (under q_mu) */
+    int unsynced;               /* written batches whose sync has not started (under q_mu) */
+    int slot_busy[STORE_SYNC_SLOTS]; /* an fdatasync runs in this slot (under q_mu) */
+    waiter *slot_waiter;        /* the leader waiting for a free slot, or NULL (under q_mu) */
+    int wal_fd[STORE_SYNC_SLOTS]; /* each slot's descriptor of the log, or -1 (its holder) */
     tims_err broken;            /* the log could not be made durable: no more writes (q_mu) */
     char broken_why[320];       /* why (under q_mu) */
-    uint64_t synced;            /* batches known durable (under sync_mu) */
-    int wal_fd;                 /* our descriptor of the write-ahead log, or -1 (sync_mu) */
-    int test_sync_errno;        /* store_test_fail_sync (under sync_mu) */
+    int test_sync_errno;        /* store_test_fail_sync (under q_mu) */
     origin_slot *origins;
     size_t norigins, corigins;
     sqlite3_stmt *st[2][ST_COUNT]; /* [0] main, [1] temp */
@@ -114,5 +130,7 @@ int store_r_origin_pk(tims_store *s, int64_t id, uint8_t pk[TIMS_PUBKEY_LEN]);
 int store_row_to_entry(sqlite3_stmt *st, tims_entry *e);
 tims_err store_set_fail(tims_verify_fail *f, tims_verify_problem p, const uint8_t *origin,
                         uint64_t seq, const char *detail);
+
+void store_free_waiters(tims_store *s);
 
 #endif

@@ -18,23 +18,31 @@
 
 /* ---- group commit -------------------------------------------------------------------- */
 
-/* A batch goes through two stages. The leader writes it into the log in one transaction with
- * synchronous=NORMAL, so COMMIT returns without an fsync, and hands leadership on; then it makes
- * the log durable with its own fdatasync, outside the write lock, while the next leader already
- * writes the next batch. fdatasyncs run one at a time (sync_mu) and each covers every batch
- * written before it started, so batches become durable in order and an fsync error can never
- * be followed by an acknowledgement of a later batch. Other writes (import, reindex,
- * migrations) keep synchronous=FULL. */
+/* A batch goes through two stages. A leader writes it into the log in one transaction with
+ * synchronous=NORMAL, so COMMIT returns without an fsync, and hands leadership on; then it
+ * makes the log durable with an fdatasync outside the write lock, while the next leader
+ * already writes the next batch. Up to STORE_SYNC_SLOTS fdatasyncs run at once, each on its
+ * own descriptor of the log, so a batch's sync does not wait for the one before it: the disk
+ * completes overlapping flushes almost as fast as one (two threads reached 1.85 times the rate
+ * of one on the development VM), and handing the sync on to a sleeping thread left the disk
+ * idle for about 90 µs per batch there.
+ *
+ * A batch is durable once an fdatasync that started after it was written has returned without
+ * error; batches are acknowledged in the order they were written, and after any failed
+ * fdatasync nothing more is acknowledged and the store takes no more writes. The descriptors
+ * must be separate: Linux reports a writeback error once per open file, so of two concurrent
+ * fdatasyncs on one descriptor, the second could return success over lost pages. Other writes
+ * (import, reindex, migrations) keep synchronous=FULL. */
 
-/* wal_descriptor - our descriptor of the write-ahead log, opened once (under sync_mu); the
- * folder is synced then, as SQLite does on the first sync of a new log. SQLite deletes the log
- * only when the last connection closes, and this store keeps its own open. The log is not
- * stat'ed per sync: on kernels with fine-grained timestamps, a stat makes the next write
- * update the inode, which every fdatasync must then write too. */
-static int wal_descriptor(tims_store *s)
+/* wal_descriptor - the slot's own descriptor of the write-ahead log, opened once (by the
+ * slot's holder); the folder is synced then, as SQLite does on the first sync of a new log.
+ * SQLite deletes the log only when the last connection closes, and this store keeps its own
+ * open. The log is not stat'ed per sync: on kernels with fine-grained timestamps, a stat makes
+ * the next write update the inode, which every fdatasync must then write too. */
+static int wal_descriptor(tims_store *s, int slot)
 {
-    if (s->wal_fd >= 0)
-        return s->wal_fd;
+    if (s->wal_fd[slot] >= 0)
+        return s->wal_fd[slot];
     char path[4200];
     snprintf(path, sizeof path, "%s-wal", s->path);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -45,18 +53,72 @@ static int wal_descriptor(tims_store *s)
         *slash = 0;
     int dir = open(slash ? path : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     int synced = dir >= 0 && fsync(dir) == 0;
+    int e = errno;
     if (dir >= 0)
         close(dir);
     if (!synced) {
         close(fd);
+        errno = e;
         return -1;
     }
-    return s->wal_fd = fd;
+    return s->wal_fd[slot] = fd;
+}
+
+/* wakeups - waiters to signal once q_mu is released: signalling under it makes every woken
+ * caller queue on q_mu at once. */
+typedef struct wakeups {
+    waiter *w[64];
+    size_t n;
+} wakeups;
+
+/* wake_later - signal w once q_mu is released (under q_mu). */
+static void wake_later(wakeups *wk, waiter *w)
+{
+    if (wk->n && wk->w[wk->n - 1] == w)
+        return; /* one call's entries are contiguous */
+    if (wk->n == TIMS_ARRAY_LEN(wk->w))
+        pthread_cond_signal(&w->cv); /* full: signal now, still under q_mu */
+    else
+        wk->w[wk->n++] = w;
+}
+
+/* wake_now - signal what wake_later gathered (without q_mu). */
+static void wake_now(wakeups *wk)
+{
+    for (size_t i = 0; i < wk->n; i++)
+        pthread_cond_signal(&wk->w[i]->cv);
+    wk->n = 0;
+}
+
+/* waiter_take - a waiter for one append call, from the pool (under q_mu); NULL: no memory. */
+static waiter *waiter_take(tims_store *s)
+{
+    waiter *w = s->free_waiters;
+    if (w) {
+        s->free_waiters = w->next_free;
+        return w;
+    }
+    if (!(w = tims_calloc(1, sizeof *w)))
+        return NULL;
+    pthread_cond_init(&w->cv, NULL);
+    w->next_all = s->all_waiters;
+    s->all_waiters = w;
+    return w;
+}
+
+void store_free_waiters(tims_store *s)
+{
+    for (waiter *w = s->all_waiters, *next; w; w = next) {
+        next = w->next_all;
+        pthread_cond_destroy(&w->cv);
+        tims_free(w);
+    }
+    s->all_waiters = s->free_waiters = NULL;
 }
 
 /* finish - mark the entries of list (linked by next) done with err, giving failed ones the
- * sentence in why, and wake their callers (under q_mu). */
-static void finish(pending *list, tims_err err, const tims_diag *why)
+ * sentence in why, and gather their callers to wake (under q_mu). */
+static void finish(pending *list, tims_err err, const tims_diag *why, wakeups *wk)
 {
     for (pending *p = list, *next; p; p = next) {
         next = p->next;
@@ -64,56 +126,113 @@ static void finish(pending *list, tims_err err, const tims_diag *why)
         if (err != TIMS_OK)
             p->diag = *why;
         p->done = 1;
-        pthread_cond_signal(p->wake); /* wakes only the callers of these entries */
+        wake_later(wk, p->wake);
     }
 }
 
-/* wake_next_leader - when the next batch may be written, wake the owner of the queue's front
- * (under q_mu). */
-static void wake_next_leader(tims_store *s)
+/* append_list - move list (linked by next) to the end of *head / *tail (under q_mu). */
+static void append_list(pending **head, pending **tail, pending *list)
+{
+    if (!list)
+        return;
+    pending *end = list;
+    while (end->next)
+        end = end->next;
+    if (*tail)
+        (*tail)->next = list;
+    else
+        *head = list;
+    *tail = end;
+}
+
+/* wake_next_leader - when the next batch may be written, gather the owner of the queue's front
+ * to wake (under q_mu). */
+static void wake_next_leader(tims_store *s, wakeups *wk)
 {
     if (s->unsynced == 0 && s->q_head && s->q_head->sig_ready)
-        pthread_cond_signal(s->q_head->wake);
+        wake_later(wk, s->q_head->wake);
 }
 
-/* make_durable - return when batch number `batch` is on disk: at once when an fdatasync that
- * started after it was written has finished, else by one that covers every batch so far. */
-static tims_err make_durable(tims_store *s, uint64_t batch, tims_diag *diag)
+/* fail_unacknowledged - after a failed fdatasync, fail every written entry not yet
+ * acknowledged and every queued one (under q_mu). */
+static void fail_unacknowledged(tims_store *s, wakeups *wk)
 {
-    tims_err err = TIMS_OK;
-    pthread_mutex_lock(&s->sync_mu);
+    tims_diag why;
+    tims_diag_set(&why, s->broken, "%s", s->broken_why);
+    finish(s->w_head, s->broken, &why, wk);
+    finish(s->q_head, s->broken, &why, wk);
+    s->w_head = s->w_tail = s->q_head = s->q_tail = NULL;
+}
+
+/* make_durable - make batch `number` (just written by this caller's thread) durable in a free
+ * sync slot, unless a later sync covered it meanwhile, and acknowledge every batch up to it
+ * (called without q_mu). */
+static void make_durable(tims_store *s, uint64_t number, waiter *mine)
+{
+    wakeups wk = {.n = 0};
+    int slot = -1;
     pthread_mutex_lock(&s->q_mu);
+    while (s->broken == TIMS_OK && s->durable < number) {
+        for (int i = 0; i < STORE_SYNC_SLOTS && slot < 0; i++)
+            if (!s->slot_busy[i])
+                slot = i;
+        if (slot >= 0)
+            break;
+        s->slot_waiter = mine; /* at most one batch waits for its sync (unsynced) */
+        pthread_cond_wait(&mine->cv, &s->q_mu);
+    }
     s->unsynced--;
-    wake_next_leader(s); /* the next batch is written while this one syncs */
-    uint64_t upto = s->written;
-    err = s->broken;
-    if (err != TIMS_OK)
-        tims_diag_set(diag, err, "%s", s->broken_why);
+    wake_next_leader(s, &wk); /* the next batch is written while this one syncs */
+    if (slot < 0) { /* covered by a later sync, or failed */
+        if (s->broken != TIMS_OK)
+            fail_unacknowledged(s, &wk);
+        pthread_mutex_unlock(&s->q_mu);
+        wake_now(&wk);
+        return;
+    }
+    s->slot_busy[slot] = 1;
+    int injected = s->test_sync_errno;
     pthread_mutex_unlock(&s->q_mu);
-    if (err == TIMS_OK && s->synced < batch) {
-        int fd = wal_descriptor(s);
-        if (s->test_sync_errno) {
-            errno = s->test_sync_errno;
-            fd = -1;
-        }
-        if (fd < 0 || fdatasync(fd) != 0) {
-            int e = errno;
-            err = e == ENOSPC || e == EDQUOT ? TIMS_ENOSPC : TIMS_EIO;
-            pthread_mutex_lock(&s->q_mu);
-            s->broken = err;
-            snprintf(s->broken_why, sizeof s->broken_why,
-                     "the write-ahead log of %.60s could not be made durable (%s): nothing "
-                     "since is acknowledged and the store takes no more writes; check the "
-                     "disk, then restart",
-                     s->path, strerror(e));
-            tims_diag_set(diag, err, "%s", s->broken_why);
-            pthread_mutex_unlock(&s->q_mu);
-        } else {
-            s->synced = upto;
+    wake_now(&wk);
+
+    int e = injected;
+    if (!e) {
+        int fd = wal_descriptor(s, slot);
+        if (fd < 0 || fdatasync(fd) != 0)
+            e = errno ? errno : EIO;
+    }
+
+    pthread_mutex_lock(&s->q_mu);
+    s->slot_busy[slot] = 0;
+    if (s->slot_waiter) {
+        wake_later(&wk, s->slot_waiter);
+        s->slot_waiter = NULL;
+    }
+    if (e && s->broken == TIMS_OK) {
+        s->broken = e == ENOSPC || e == EDQUOT ? TIMS_ENOSPC : TIMS_EIO;
+        snprintf(s->broken_why, sizeof s->broken_why,
+                 "the write-ahead log of %.60s could not be made durable (%s): nothing since "
+                 "is acknowledged and the store takes no more writes; check the disk, then "
+                 "restart",
+                 s->path, strerror(e));
+    }
+    if (s->broken != TIMS_OK) {
+        fail_unacknowledged(s, &wk);
+    } else {
+        if (s->durable < number)
+            s->durable = number;
+        pending *acked = s->w_head, *end = NULL;
+        while (s->w_head && s->w_head->batch <= number)
+            s->w_head = (end = s->w_head)->next;
+        if (end) {
+            end->next = NULL;
+            if (!s->w_head)
+                s->w_tail = NULL;
+            finish(acked, TIMS_OK, NULL, &wk);
         }
     }
-    pthread_mutex_unlock(&s->sync_mu);
-    return err;
+    pthread_mutex_unlock(&s->q_mu);
+    wake_now(&wk);
 }
 
 /* write_batch - the leader writes a batch into the log in one transaction (not yet durable). */
@@ -171,34 +290,40 @@ static void fail_queue(tims_store *s, tims_err err, const tims_diag *why)
     pthread_mutex_unlock(&s->w_mu);
     tims_diag after;
     tims_diag_set(&after, err, "not written: an entry before it failed (%s)", why->text);
+    wakeups wk = {.n = 0};
     pthread_mutex_lock(&s->q_mu);
-    finish(s->q_head, err, &after);
+    finish(s->q_head, err, &after, &wk);
     s->q_head = s->q_tail = NULL;
     pthread_mutex_unlock(&s->q_mu);
+    wake_now(&wk);
     pthread_mutex_unlock(&s->seq_mu);
 }
 
-/* lead - write and then make durable the batch taken from the queue (called without q_mu). */
-static void lead(tims_store *s, pending *batch)
+/* lead - write the batch taken from the queue, then make it durable (called without q_mu). */
+static void lead(tims_store *s, pending *batch, waiter *mine)
 {
     tims_diag diag = {{0}};
     tims_err err = write_batch(s, batch, &diag);
     if (err != TIMS_OK)
         fail_queue(s, err, &diag);
-    pthread_mutex_lock(&s->q_mu);
+    wakeups wk = {.n = 0};
     uint64_t number = 0;
-    if (err == TIMS_OK) {
+    pthread_mutex_lock(&s->q_mu);
+    s->leader_active = 0;
+    if (err != TIMS_OK) {
+        finish(batch, err, &diag, &wk);
+    } else {
         number = ++s->written;
+        for (pending *p = batch; p; p = p->next)
+            p->batch = number;
+        append_list(&s->w_head, &s->w_tail, batch);
         s->unsynced++;
     }
-    s->leader_active = 0;
-    wake_next_leader(s);
+    wake_next_leader(s, &wk);
     pthread_mutex_unlock(&s->q_mu);
+    wake_now(&wk);
     if (err == TIMS_OK)
-        err = make_durable(s, number, &diag);
-    pthread_mutex_lock(&s->q_mu);
-    finish(batch, err, &diag);
-    pthread_mutex_unlock(&s->q_mu);
+        make_durable(s, number, mine);
 }
 
 /* refuse_if_broken - TIMS_OK, or the error that stopped writes after a failed fdatasync. */
@@ -219,17 +344,25 @@ static tims_err refuse_if_broken(tims_store *s, tims_diag *diag)
  * gathers what arrives meanwhile. */
 static void wait_durable(tims_store *s, pending *last)
 {
+    waiter *mine = last->wake;
+    wakeups wk = {.n = 0};
     pthread_mutex_lock(&s->q_mu);
     while (!last->done) {
         if (s->broken != TIMS_OK && s->q_head) {
             tims_diag why;
             tims_diag_set(&why, s->broken, "%s", s->broken_why);
-            finish(s->q_head, s->broken, &why);
+            finish(s->q_head, s->broken, &why, &wk);
             s->q_head = s->q_tail = NULL;
             continue;
         }
         if (s->leader_active || s->unsynced || !s->q_head || !s->q_head->sig_ready) {
-            pthread_cond_wait(last->wake, &s->q_mu);
+            if (wk.n) {
+                pthread_mutex_unlock(&s->q_mu);
+                wake_now(&wk);
+                pthread_mutex_lock(&s->q_mu);
+                continue;
+            }
+            pthread_cond_wait(&mine->cv, &s->q_mu);
             continue;
         }
         s->leader_active = 1;
@@ -241,10 +374,13 @@ static void wait_durable(tims_store *s, pending *last)
             s->q_tail = NULL;
         end->next = NULL;
         pthread_mutex_unlock(&s->q_mu);
-        lead(s, batch);
+        lead(s, batch, mine);
         pthread_mutex_lock(&s->q_mu);
     }
+    mine->next_free = s->free_waiters; /* back to the pool */
+    s->free_waiters = mine;
     pthread_mutex_unlock(&s->q_mu);
+    wake_now(&wk);
 }
 
 /* append_items - tims_store_append_many; pre, when given, holds each item's derived rows
@@ -264,8 +400,6 @@ static tims_err append_items(tims_store *s, const tims_keypair *kp, const tims_a
     pending *ps = tims_calloc(n, sizeof *ps);
     if (!ps)
         return tims_diag_set(diag, TIMS_ENOMEM, "out of memory for %zu entries", n);
-    pthread_cond_t wake;
-    pthread_cond_init(&wake, NULL);
     for (size_t i = 0; i < n; i++) {
         const tims_append_item *it = &items[i];
         if (it->body_len > TIMS_BODY_MAX || (!it->body && it->body_len)) {
@@ -340,17 +474,21 @@ static tims_err append_items(tims_store *s, const tims_keypair *kp, const tims_a
             memcpy(e->prev, i ? ps[i - 1].e.hash : o->hash, TIMS_HASH_LEN);
             tims_entry_compute_hash(e, e->hash);
             ps[i].next = i + 1 < n ? &ps[i + 1] : NULL;
-            ps[i].wake = &wake;
         }
-        o->seq = ps[n - 1].e.seq;
-        memcpy(o->hash, ps[n - 1].e.hash, TIMS_HASH_LEN);
         pthread_mutex_lock(&s->q_mu);
-        if (s->q_tail)
-            s->q_tail->next = &ps[0];
-        else
-            s->q_head = &ps[0];
-        s->q_tail = &ps[n - 1];
+        waiter *w = waiter_take(s);
+        if (w) {
+            for (size_t i = 0; i < n; i++)
+                ps[i].wake = w;
+            append_list(&s->q_head, &s->q_tail, &ps[0]);
+        }
         pthread_mutex_unlock(&s->q_mu);
+        if (w) {
+            o->seq = ps[n - 1].e.seq;
+            memcpy(o->hash, ps[n - 1].e.hash, TIMS_HASH_LEN);
+        } else {
+            err = tims_diag_set(diag, TIMS_ENOMEM, "out of memory for a waiter");
+        }
     }
     pthread_mutex_unlock(&s->seq_mu);
     if (err != TIMS_OK)
@@ -384,7 +522,6 @@ done:
         store_derived_clear(&ps[i].d);
     }
     tims_free(ps);
-    pthread_cond_destroy(&wake);
     return err;
 }
 
@@ -422,9 +559,9 @@ void store_set_cache_mib(tims_store *s, int mib)
 
 void store_test_fail_sync(tims_store *s, int errnum)
 {
-    pthread_mutex_lock(&s->sync_mu);
+    pthread_mutex_lock(&s->q_mu);
     s->test_sync_errno = errnum;
-    pthread_mutex_unlock(&s->sync_mu);
+    pthread_mutex_unlock(&s->q_mu);
 }
 
 void store_bench_sign_last_only(tims_store *s, int on)

@@ -802,6 +802,87 @@ static void concurrent_writers_share_commits_and_keep_seqs_gapless(void **state)
     assert_int_equal(r.origins, 2);
 }
 
+/* Writers that keep recording until told to stop, noting what was acknowledged. */
+typedef struct failing_writer {
+    fixture *f;
+    int base;
+    volatile int *stop;
+    int acked, failed, acked_after_failure;
+    tims_entry_ref refs[4000];
+} failing_writer;
+
+static void *write_until_stopped(void *p)
+{
+    failing_writer *w = p;
+    for (int i = 0; !*w->stop && w->acked + w->failed < (int)TIMS_ARRAY_LEN(w->refs); i++) {
+        tims_crossing c;
+        tims_diag d;
+        sample(w->base + i, &c);
+        if (tims_store_record_crossing(w->f->s, &w->f->kp, c.time_us, &c, &w->refs[w->acked],
+                                       &d) == TIMS_OK) {
+            w->acked++;
+            w->acked_after_failure += w->failed > 0;
+        } else {
+            w->failed++;
+        }
+    }
+    return NULL;
+}
+
+static void sync_failure_under_concurrent_writers_stops_every_acknowledgement(void **state)
+{
+    fixture *f = *state;
+    enum { THREADS = 8 };
+    volatile int stop = 0;
+    pthread_t t[THREADS];
+    failing_writer *w = calloc(THREADS, sizeof *w);
+    assert_non_null(w);
+    for (int i = 0; i < THREADS; i++) {
+        w[i] = (failing_writer){.f = f, .base = i * 10000, .stop = &stop};
+        pthread_create(&t[i], NULL, write_until_stopped, &w[i]);
+    }
+    for (int acked = 0; acked < 300;) { /* let the batches and syncs overlap first */
+        usleep(1000);
+        acked = 0;
+        for (int i = 0; i < THREADS; i++)
+            acked += w[i].acked;
+    }
+    store_test_fail_sync(f->s, EIO);
+    for (int failed = 0; !failed;) {
+        usleep(1000);
+        for (int i = 0; i < THREADS; i++)
+            failed += w[i].failed;
+    }
+    store_test_fail_sync(f->s, 0); /* the disk looks healthy again: still no acknowledgement */
+    usleep(20000);
+    stop = 1;
+    int acked = 0, failed = 0;
+    for (int i = 0; i < THREADS; i++) {
+        pthread_join(t[i], NULL);
+        acked += w[i].acked;
+        failed += w[i].failed;
+        assert_int_equal(w[i].acked_after_failure, 0); /* a failed sync is final */
+    }
+    assert_true(failed >= THREADS); /* every writer was told */
+    /* after a restart every acknowledged crossing is there and the chain is whole */
+    reopen(f);
+    for (int i = 0; i < THREADS; i++)
+        for (int k = 0; k < w[i].acked; k++) {
+            tims_entry e;
+            tims_diag d;
+            assert_int_equal(tims_store_get_entry(f->s, w[i].refs[k].origin, w[i].refs[k].seq, &e,
+                                                  &d),
+                             TIMS_OK);
+            assert_memory_equal(e.hash, w[i].refs[k].hash, TIMS_HASH_LEN);
+            tims_entry_clear(&e);
+        }
+    tims_verify_report r;
+    tims_diag d;
+    assert_int_equal(tims_store_verify(f->s, TIMS_VERIFY_STRICT, &r, &d), TIMS_OK);
+    assert_true(r.entries >= (uint64_t)acked);
+    free(w);
+}
+
 /* ---- schema -------------------------------------------------------------------------- */
 
 static void empty_version_0_database_is_migrated(void **state)
@@ -1145,6 +1226,7 @@ int main(void)
         T(read_only_store_refuses_writes),
         T(unwritable_data_folder_gives_eacces_for_an_unprivileged_user),
         T(concurrent_writers_share_commits_and_keep_seqs_gapless),
+        T(sync_failure_under_concurrent_writers_stops_every_acknowledgement),
         cmocka_unit_test(empty_version_0_database_is_migrated),
         cmocka_unit_test(crossing_body_is_exact_compact_json_and_reads_back),
         T(version_1_database_is_migrated_with_its_data),
