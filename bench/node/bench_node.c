@@ -60,7 +60,7 @@ static void make_mrz(unsigned long k, char *out, size_t size)
 
 static void bench_stay(void)
 {
-    tims_stay_policy pol = {"short-stay", TIMS_STAY_SHORT, 90, 180};
+    tims_stay_policy pol = {"short-stay", TIMS_STAY_SHORT, 90, 180, TIMS_STAY_PAST_OVERSTAY_DAYS};
     tims_stay_visit v[50];
     int32_t day = 19000;
     for (int i = 0; i < 50; i++) {

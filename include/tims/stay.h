@@ -23,11 +23,16 @@ typedef enum tims_stay_kind {
     TIMS_STAY_REFUSE       /* no stay allowed without a visa: every entry is referred */
 } tims_stay_kind;
 
+/* How long after an overstay a short-stay policy refers the traveller's entries, unless the
+ * file says otherwise: five years, as long as the EES keeps an overstayer's record. */
+#define TIMS_STAY_PAST_OVERSTAY_DAYS 1825
+
 typedef struct tims_stay_policy {
     const char *name;      /* the rule's name from the file, e.g. "visa-free" */
     tims_stay_kind kind;
     int max_days;          /* 90 */
     int window_days;       /* 180 */
+    int past_overstay_days; /* refer an entry when an overstay ended this recently (0: never) */
 } tims_stay_policy;
 
 typedef struct tims_stay_rules tims_stay_rules;

@@ -118,10 +118,14 @@ static tims_err decide(tims_node *n, const tims_crossing *c, const node_mrz *m, 
             add_reason(r, TIMS_REASON_ENTRY_OVERSTAY,
                        "the entry day would already exceed %d days in %d (%d days in the window)",
                        pol->max_days, pol->window_days, r->stay.days_used);
-        } else if (pol->kind == TIMS_STAY_SHORT && r->stay.overstay) {
-            char since[11];
+        } else if (pol->kind == TIMS_STAY_SHORT && r->stay.overstay &&
+                   (int64_t)r->stay.overstay_last >= (int64_t)on_day - pol->past_overstay_days) {
+            char since[11], last[11];
             tims_stay_day_format(r->stay.overstay_since, since);
-            add_reason(r, TIMS_REASON_PAST_OVERSTAY, "the traveller overstayed before (from %s)", since);
+            tims_stay_day_format(r->stay.overstay_last, last);
+            add_reason(r, TIMS_REASON_PAST_OVERSTAY,
+                       "the traveller overstayed before (from %s to %s; entries are referred for %d "
+                       "days after)", since, last, pol->past_overstay_days);
         }
     } else {
         if (!inside_before)

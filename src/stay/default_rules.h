@@ -9,7 +9,10 @@
     "# stay-rules.ini - how long a traveller may stay, by nationality and document (docs/stay-rules.md).\n" \
     "#\n" \
     "# [policy NAME]  kind = unlimited | short | refuse; a short policy also sets max_days and\n" \
-    "#                window_days (90 days in any 180: the moving window of the EU short-stay rule).\n" \
+    "#                window_days (90 days in any 180: the moving window of the EU short-stay rule),\n" \
+    "#                and may set past_overstay_days: an entry is referred when the traveller\n" \
+    "#                overstayed within that many days before it (default 1825, five years, as long\n" \
+    "#                as the EES keeps an overstayer's record; 0: never).\n" \
     "# [group NAME]   members = nationality codes as the MRZ writes them (alpha-3, \"D\" for Germany).\n" \
     "# [match]        one rule a line, tried top to bottom, the first that holds chooses the policy:\n" \
     "#                  CONDITION ... = POLICY     where a CONDITION is FIELD VALUE,\n" \
@@ -27,11 +30,13 @@
     "kind = short\n" \
     "max_days = 90\n" \
     "window_days = 180\n" \
+    "past_overstay_days = 1825\n" \
     "\n" \
     "[policy short-stay]\n" \
     "kind = short\n" \
     "max_days = 90\n" \
     "window_days = 180\n" \
+    "past_overstay_days = 1825\n" \
     "\n" \
     "[policy visa-required]\n" \
     "kind = refuse\n" \

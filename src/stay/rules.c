@@ -178,6 +178,7 @@ static tims_err start_section(parser *p, char *head)
         r->policies = grown;
         tims_stay_policy *pol = &r->policies[r->policy_count];
         memset(pol, 0, sizeof *pol);
+        pol->past_overstay_days = TIMS_STAY_PAST_OVERSTAY_DAYS;
         if (!(pol->name = tims_strdup(name)))
             return TIMS_ENOMEM;
         r->policy_count++;
@@ -205,10 +206,8 @@ static tims_err start_section(parser *p, char *head)
 static tims_err parse_int(parser *p, const char *value, int lo, int hi, int *out)
 {
     char *end = NULL;
-    if (!*value || !isdigit((unsigned char)*value))
-        return fail(p, "expected a whole number");
-    long v = strtol(value, &end, 10);
-    if (*end || v < lo || v > hi) {
+    long v = isdigit((unsigned char)*value) ? strtol(value, &end, 10) : -1;
+    if (!end || *end || v < lo || v > hi) {
         char msg[96];
         snprintf(msg, sizeof msg, "expected a whole number from %d to %d", lo, hi);
         return fail(p, msg);
@@ -236,7 +235,9 @@ static tims_err policy_line(parser *p, const char *key, const char *value)
         return parse_int(p, value, 1, 3650, &pol->max_days);
     if (strcmp(key, "window_days") == 0)
         return parse_int(p, value, 1, 3650, &pol->window_days);
-    return fail(p, "a policy knows only kind, max_days and window_days");
+    if (strcmp(key, "past_overstay_days") == 0)
+        return parse_int(p, value, 0, 36500, &pol->past_overstay_days);
+    return fail(p, "a policy knows only kind, max_days, window_days and past_overstay_days");
 }
 
 static tims_err group_line(parser *p, const char *key, char *value)

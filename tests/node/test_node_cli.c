@@ -323,7 +323,7 @@ static void an_entry_that_would_already_be_an_overstay_is_referred(void **state)
     json_decref(r);
 }
 
-static void a_past_overstay_refers_the_next_entry_but_not_its_legal_exit(void **state)
+static void a_past_overstay_refers_entries_for_five_years_but_not_a_legal_exit(void **state)
 {
     fixture *f = *state;
     init_node(f, NULL);
@@ -341,6 +341,14 @@ static void a_past_overstay_refers_the_next_entry_but_not_its_legal_exit(void **
     r = cross(f, "exit", "2011-11-10T08:00:00Z", specimen, NULL);
     assert_false(has_reason(r, "overstay"));
     assert_string_equal(json_string_value(json_object_get(r, "decision")), "cleared");
+    json_decref(r);
+    /* the overstay's last day was 2011-04-10: entries are referred for 1825 days after it */
+    r = cross(f, "entry", "2016-04-08T08:00:00Z", specimen, NULL);
+    assert_true(has_reason(r, "past_overstay"));
+    json_decref(r);
+    json_decref(cross(f, "exit", "2016-04-08T18:00:00Z", specimen, NULL));
+    r = cross(f, "entry", "2016-04-09T08:00:00Z", specimen, NULL);
+    assert_false(has_reason(r, "past_overstay"));
     json_decref(r);
 }
 
@@ -690,7 +698,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(an_exit_without_an_entry_is_recorded_and_referred, setup, teardown),
         cmocka_unit_test_setup_teardown(an_exit_after_an_overstay_is_recorded_and_flagged, setup, teardown),
         cmocka_unit_test_setup_teardown(an_entry_that_would_already_be_an_overstay_is_referred, setup, teardown),
-        cmocka_unit_test_setup_teardown(a_past_overstay_refers_the_next_entry_but_not_its_legal_exit, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_past_overstay_refers_entries_for_five_years_but_not_a_legal_exit, setup, teardown),
         cmocka_unit_test_setup_teardown(an_invalid_mrz_exits_65_and_writes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(bad_times_and_options_write_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(cross_without_at_records_now, setup, teardown),

@@ -24,7 +24,8 @@ static int32_t D(const char *text)
     return day;
 }
 
-static const tims_stay_policy short_stay = {"short-stay", TIMS_STAY_SHORT, 90, 180};
+static const tims_stay_policy short_stay = {"short-stay", TIMS_STAY_SHORT, 90, 180,
+                                            TIMS_STAY_PAST_OVERSTAY_DAYS};
 
 static tims_stay_result eval(const tims_stay_visit *v, size_t n, const char *on)
 {
@@ -108,6 +109,7 @@ static void default_rules_choose_policies_by_nationality_issuer_and_document(voi
     assert_int_equal(p->kind, TIMS_STAY_SHORT);
     assert_int_equal(p->max_days, 90);
     assert_int_equal(p->window_days, 180);
+    assert_int_equal(p->past_overstay_days, 1825);
     assert_string_equal(tims_stay_policy_for(r, "GBR", "V")->name, "visa-holder");
     assert_string_equal(tims_stay_policy_match(r, "GBR", "UTO", "AR")->name, "resident");
     assert_string_equal(tims_stay_policy_match(r, "GBR", "D", "AR")->name, "short-stay");
@@ -117,7 +119,7 @@ static void default_rules_choose_policies_by_nationality_issuer_and_document(voi
 
 static const char *custom_rules =
     "[policy free]\nkind = unlimited\n"
-    "[policy thirty]\nkind = short\nmax_days = 30\nwindow_days = 60\n"
+    "[policy thirty]\nkind = short\nmax_days = 30\nwindow_days = 60\npast_overstay_days = 365\n"
     "[policy no]\nkind = refuse\n"
     "[group eu]\nmembers = AUT BEL, D\nmembers = FRA\n"
     "[group banned]\nmembers = XXA\n"
@@ -139,6 +141,7 @@ static void custom_rules_use_groups_and_the_first_matching_line(void **state)
     assert_string_equal(tims_stay_policy_for(r, "XXA", "P")->name, "no");
     assert_int_equal(tims_stay_policy_for(r, "XXA", "P")->kind, TIMS_STAY_REFUSE);
     assert_string_equal(tims_stay_policy_for(r, "USA", "P")->name, "thirty");
+    assert_int_equal(tims_stay_policy_for(r, "USA", "P")->past_overstay_days, 365);
     assert_string_equal(tims_stay_policy_for(r, NULL, NULL)->name, "thirty");
     tims_stay_rules_free(r);
 }
@@ -172,6 +175,9 @@ static void broken_rules_are_refused_with_the_line_and_the_fix(void **state)
     expect_rules_error("[policy a]\nkind = short\nmax_days = 200\nwindow_days = 180\n[match]\ndefault = a\n",
                        "longer than its window_days");
     expect_rules_error("[policy a]\nkind = short\nmax_days = 9x\n", "line 3: expected a whole number from 1");
+    expect_rules_error("[policy a]\nkind = short\npast_overstay_days = -1\n",
+                       "line 3: expected a whole number from 0");
+    expect_rules_error("[policy a]\nkind = short\nrefer_days = 5\n", "line 3: a policy knows only");
     expect_rules_error("[group g]\nmembers = GBR Narnia\n", "line 2: 'Narnia' is not a nationality code");
     expect_rules_error("[policy a]\nkind = unlimited\n[match]\ndocument passport = a\ndefault = a\n",
                        "line 4: a document code is one or two capital letters");
@@ -390,8 +396,8 @@ static void an_entry_that_would_already_be_an_overstay_has_no_day_left(void **st
 static void unlimited_and_refuse_policies(void **state)
 {
     (void)state;
-    tims_stay_policy free_pol = {"nationals", TIMS_STAY_UNLIMITED, 0, 0};
-    tims_stay_policy no_pol = {"visa-required", TIMS_STAY_REFUSE, 0, 0};
+    tims_stay_policy free_pol = {"nationals", TIMS_STAY_UNLIMITED, 0, 0, 0};
+    tims_stay_policy no_pol = {"visa-required", TIMS_STAY_REFUSE, 0, 0, 0};
     tims_stay_visit v[] = {{D("2024-01-01"), TIMS_STAY_UNKNOWN}};
     tims_stay_result r;
     assert_int_equal(tims_stay_evaluate(&free_pol, v, 1, D("2025-01-01"), &r, NULL), TIMS_OK);
