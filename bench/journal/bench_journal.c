@@ -2,10 +2,10 @@
  *
  * Prints, one line each: the raw 4 KiB write + fdatasync rate of the disk (one thread, and two
  * at once); durable crossings per second with one commit each, and its ratio to the raw rate;
- * durable crossings per second with 16 writers sharing commits; chain and strict verification speed; and, with
- * TIMS_BENCH_CROSSINGS (default 10,000,000) crossings in the store, the build time, history
- * lookup latency (p50, p99) and bytes stored per crossing. Everything runs in a temporary
- * folder under $TMPDIR (or /tmp), removed at the end. */
+ * durable crossings per second with 16 writers sharing commits; chain and strict verification
+ * speed; and, with TIMS_BENCH_CROSSINGS (default 10,000,000) crossings in the store, the build
+ * time, history lookup latency (p50, p99) and bytes stored per crossing. Everything runs in a
+ * temporary folder under $TMPDIR (or /tmp), removed at the end. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>

@@ -95,7 +95,7 @@ typedef struct tims_mrz {
     char optional_data_2[TIMS_MRZ_TEXT(11)]; /* TD1 line 2 optional data */
     bool name_truncated;                     /* the name field is full: the name may be cut short */
     bool no_primary_identifier;              /* the surname part of the name field is empty */
-    bool document_number_extended; /* TD1: number longer than 9, continued in line 1 data */
+    bool document_number_extended; /* TD1, TD2: longer than 9, continued in the optional data */
 
     size_t nlines; /* lines in the record (may exceed TIMS_MRZ_MAX_LINES) */
     size_t line_length[TIMS_MRZ_MAX_LINES]; /* in characters, after trimming */

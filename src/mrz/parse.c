@@ -703,17 +703,19 @@ static void document_number(work *w, const layout *L)
     tims_mrz *m = w->m;
     seg num = L->number, cd = L->number_cd;
     seg parts[2] = {num, NOSEG};
-    /* TD1: a '<' instead of the check digit means the number goes on in the optional data,
-     * up to the first '<'; its last character there is the check digit (Part 5, 4.2.4). */
-    if (L->format == TIMS_MRZ_TD1 && cell(w, cd.line, cd.start) == '<' &&
-        cell(w, cd.line, cd.start + 1u) != '<') {
+    /* TD1 and TD2: a '<' instead of the check digit means the number goes on in the optional
+     * data, up to the first '<'; its last character there is the check digit (Part 5, 4.2.4;
+     * Part 6, 4.2.4). */
+    seg opt = L->optional;
+    if ((L->format == TIMS_MRZ_TD1 || L->format == TIMS_MRZ_TD2) &&
+        cell(w, cd.line, cd.start) == '<' && cell(w, opt.line, opt.start) != '<') {
         size_t n = 0;
-        while (n < L->optional.len && cell(w, cd.line, L->optional.start + n) != '<')
+        while (n < opt.len && cell(w, opt.line, opt.start + n) != '<')
             n++;
         m->document_number_extended = true;
-        parts[1] = (seg){num.line, L->optional.start, (uint8_t)(n - 1)};
-        cd = (seg){num.line, (uint8_t)(L->optional.start + n - 1), 1};
-        seg rest = {num.line, (uint8_t)(L->optional.start + n), (uint8_t)(L->optional.len - n)};
+        parts[1] = (seg){opt.line, opt.start, (uint8_t)(n - 1)};
+        cd = (seg){opt.line, (uint8_t)(opt.start + n - 1), 1};
+        seg rest = {opt.line, (uint8_t)(opt.start + n), (uint8_t)(opt.len - n)};
         copy_seg(w, rest, m->optional_data, sizeof m->optional_data, COPY_TRIM);
     }
     size_t n1, n2 = 0;
@@ -1107,13 +1109,14 @@ void mrz_position_kinds(const tims_mrz *m, uint8_t kind[3][MRZ_MAX_WIDTH],
         mark(kind, group, L->optional, MRZ_K_MIXED, MRZ_G_COMPOSITE);
     mark(kind, group, L->optional2, MRZ_K_MIXED, MRZ_G_COMPOSITE);
     if (m->document_number_extended) {
-        const char *l1 = m->lines[L->optional.line];
+        const seg opt = L->optional;
+        const char *line = m->lines[opt.line];
         size_t n = 0;
-        while (n < L->optional.len && l1[L->optional.start + n] != '<')
+        while (n < opt.len && line[opt.start + n] != '<')
             n++;
-        kind[0][L->number_cd.start] = MRZ_K_NONE;
-        mark(kind, group, (seg){0, L->optional.start, (uint8_t)(n - 1)}, MRZ_K_MIXED, MRZ_G_NUMBER);
-        mark(kind, group, (seg){0, (uint8_t)(L->optional.start + n - 1), 1}, MRZ_K_DIGIT,
+        kind[L->number_cd.line][L->number_cd.start] = MRZ_K_NONE;
+        mark(kind, group, (seg){opt.line, opt.start, (uint8_t)(n - 1)}, MRZ_K_MIXED, MRZ_G_NUMBER);
+        mark(kind, group, (seg){opt.line, (uint8_t)(opt.start + n - 1), 1}, MRZ_K_DIGIT,
              MRZ_G_NONE);
     }
 }

@@ -183,7 +183,8 @@ static void make_durable(tims_store *s, uint64_t number, waiter *mine)
     }
     s->unsynced--;
     wake_next_leader(s, &wk); /* the next batch is written while this one syncs */
-    if (slot < 0) { /* covered by a later sync, or failed */
+    if (slot < 0) {
+        /* covered by a later sync, or failed */
         if (s->broken != TIMS_OK)
             fail_unacknowledged(s, &wk);
         pthread_mutex_unlock(&s->q_mu);

@@ -220,6 +220,56 @@ static void td1_long_document_number_continues_in_the_optional_data(void **state
     assert_string_equal(m.sex, "M");
 }
 
+/* ---- TD2 -------------------------------------------------------------------------------- */
+
+/* a TD2 second line: number(9) then '<' (or its check digit), nationality, birth, sex, expiry,
+ * optional data(7), every check digit computed, the composite over 1-10, 14-20 and 22-35 */
+static void td2_line2(char out[37], const char *number10, const char *optional7)
+{
+    snprintf(out, 37, "%.10sUTO740812%cF120415%c%.7s?", number10, cd("740812", 6), cd("120415", 6),
+             optional7);
+    char comp[40];
+    snprintf(comp, sizeof comp, "%.10s%.7s%.14s", out, out + 13, out + 21);
+    out[35] = cd(comp, 31);
+}
+
+static void td2_long_document_number_continues_in_the_optional_data(void **state)
+{
+    (void)state;
+    /* Doc 9303 Part 6: more than 9 characters: a '<' in position 10, then the rest, its check
+     * digit and a filler at the start of the optional data */
+    char opt[8], l2[37], text[80];
+    snprintf(opt, sizeof opt, "734%c<AB", cd("D23145890734", 12));
+    td2_line2(l2, "D23145890<", opt);
+    snprintf(text, sizeof text, "I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<\n%s", l2);
+    assert_int_equal(parse(text, &june_2025), TIMS_OK);
+    assert_int_equal(m.format, TIMS_MRZ_TD2);
+    assert_true(m.document_number_extended);
+    assert_string_equal(m.document_number, "D23145890734");
+    assert_string_equal(m.optional_data, "AB");
+    assert_string_equal(m.birth_date, "1974-08-12");
+
+    /* a wrong check digit of the long number is named as the document number's */
+    snprintf(opt, sizeof opt, "734%c<<<", cd("D23145890734", 12) == '0' ? '1' : '0');
+    td2_line2(l2, "D23145890<", opt);
+    snprintf(text, sizeof text, "I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<\n%s", l2);
+    assert_int_not_equal(parse(text, &june_2025), TIMS_OK);
+    assert_only_error("document_number", TIMS_MRZ_E_CHECK_DIGIT);
+}
+
+static void td2_short_document_number_keeps_its_optional_data(void **state)
+{
+    (void)state;
+    char num[11], l2[37], text[80];
+    snprintf(num, sizeof num, "D23145890%c", cd("D23145890", 9));
+    td2_line2(l2, num, "734AB<<");
+    snprintf(text, sizeof text, "I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<\n%s", l2);
+    assert_int_equal(parse(text, &june_2025), TIMS_OK);
+    assert_false(m.document_number_extended);
+    assert_string_equal(m.document_number, "D23145890");
+    assert_string_equal(m.optional_data, "734AB");
+}
+
 static void td1_optional_data_of_both_lines_is_kept(void **state)
 {
     (void)state;
@@ -821,6 +871,8 @@ int main(void)
         cmocka_unit_test(empty_personal_number_takes_filler_or_zero_check_digit),
         cmocka_unit_test(non_digit_check_digit_is_still_compared),
         cmocka_unit_test(td1_long_document_number_continues_in_the_optional_data),
+        cmocka_unit_test(td2_long_document_number_continues_in_the_optional_data),
+        cmocka_unit_test(td2_short_document_number_keeps_its_optional_data),
         cmocka_unit_test(td1_optional_data_of_both_lines_is_kept),
         cmocka_unit_test(td1_line_of_wrong_length_is_a_length_error_without_fields),
         cmocka_unit_test(td1_document_code_may_not_have_v_second),
