@@ -9,6 +9,7 @@
 
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 
 #include "store/store_int.h"
 
@@ -20,11 +21,9 @@ typedef struct origin_slot {
     int blocked;
 } origin_slot;
 
-/* A caller's wake-up: pooled by the store and freed only when it closes, so a signal sent after
- * q_mu is released can never reach a freed condition variable (at worst it wakes the next user
- * of the same waiter, who re-checks and waits again). */
+/* A caller's wake-up: its bit of the store's wake_word (sqlite_write.c), pooled and reused. */
 typedef struct waiter {
-    pthread_cond_t cv;
+    uint32_t bit;
     struct waiter *next_free; /* (under q_mu) */
     struct waiter *next_all;  /* every waiter, for close */
 } waiter;
@@ -70,6 +69,8 @@ struct tims_store {
     pthread_mutex_t seq_mu, w_mu, q_mu, r_mu;
     pending *q_head, *q_tail;
     waiter *free_waiters, *all_waiters; /* (under q_mu) */
+    uint32_t nwaiters;                  /* waiters made so far (under q_mu) */
+    _Atomic uint32_t wake_word;         /* callers sleep on it, each with its own bit */
     int leader_active;          /* a leader is writing a batch (under q_mu) */
     uint64_t written, durable;  /* batches written to the log / acknowledged (under q_mu) */
     pending *w_head, *w_tail;   /* written, not yet acknowledged, in batch order (under q_mu) */

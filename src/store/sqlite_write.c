@@ -6,12 +6,16 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <pthread.h>
+#include <limits.h>
+#include <linux/futex.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "store/sqlite_int.h"
@@ -64,30 +68,39 @@ static int wal_descriptor(tims_store *s, int slot)
     return s->wal_fd[slot] = fd;
 }
 
-/* wakeups - waiters to signal once q_mu is released: signalling under it makes every woken
- * caller queue on q_mu at once. */
+/* Waking callers. Every caller sleeps on one futex word of the store (wake_word) with its own
+ * bit; a waker bumps the word under q_mu and, once q_mu is released, wakes every caller it
+ * gathered with one FUTEX_WAKE_BITSET call. One call for a whole batch matters on virtual
+ * machines, where waking a thread on an idle CPU costs the waker about 10 µs each. A caller
+ * that was about to sleep when the word moved does not sleep, and looks again; two callers may
+ * share a bit, which only costs one of them a needless look. */
 typedef struct wakeups {
-    waiter *w[64];
-    size_t n;
+    uint32_t bits;
 } wakeups;
 
-/* wake_later - signal w once q_mu is released (under q_mu). */
-static void wake_later(wakeups *wk, waiter *w)
+/* wake_later - wake w's caller once q_mu is released (under q_mu). */
+static void wake_later(tims_store *s, wakeups *wk, const waiter *w)
 {
-    if (wk->n && wk->w[wk->n - 1] == w)
-        return; /* one call's entries are contiguous */
-    if (wk->n == TIMS_ARRAY_LEN(wk->w))
-        pthread_cond_signal(&w->cv); /* full: signal now, still under q_mu */
-    else
-        wk->w[wk->n++] = w;
+    atomic_fetch_add_explicit(&s->wake_word, 1, memory_order_relaxed);
+    wk->bits |= w->bit;
 }
 
-/* wake_now - signal what wake_later gathered (without q_mu). */
-static void wake_now(wakeups *wk)
+/* wake_now - wake what wake_later gathered (without q_mu). */
+static void wake_now(tims_store *s, wakeups *wk)
 {
-    for (size_t i = 0; i < wk->n; i++)
-        pthread_cond_signal(&wk->w[i]->cv);
-    wk->n = 0;
+    if (wk->bits)
+        syscall(SYS_futex, &s->wake_word, FUTEX_WAKE_BITSET_PRIVATE, INT_MAX, NULL, NULL,
+                wk->bits);
+    wk->bits = 0;
+}
+
+/* sleep_on - sleep until woken (under q_mu, which it releases and takes again). */
+static void sleep_on(tims_store *s, const waiter *w)
+{
+    uint32_t seen = atomic_load_explicit(&s->wake_word, memory_order_relaxed);
+    pthread_mutex_unlock(&s->q_mu);
+    syscall(SYS_futex, &s->wake_word, FUTEX_WAIT_BITSET_PRIVATE, seen, NULL, NULL, w->bit);
+    pthread_mutex_lock(&s->q_mu);
 }
 
 /* waiter_take - a waiter for one append call, from the pool (under q_mu); NULL: no memory. */
@@ -100,7 +113,7 @@ static waiter *waiter_take(tims_store *s)
     }
     if (!(w = tims_calloc(1, sizeof *w)))
         return NULL;
-    pthread_cond_init(&w->cv, NULL);
+    w->bit = 1u << (s->nwaiters++ % 32);
     w->next_all = s->all_waiters;
     s->all_waiters = w;
     return w;
@@ -110,7 +123,6 @@ void store_free_waiters(tims_store *s)
 {
     for (waiter *w = s->all_waiters, *next; w; w = next) {
         next = w->next_all;
-        pthread_cond_destroy(&w->cv);
         tims_free(w);
     }
     s->all_waiters = s->free_waiters = NULL;
@@ -118,7 +130,8 @@ void store_free_waiters(tims_store *s)
 
 /* finish - mark the entries of list (linked by next) done with err, giving failed ones the
  * sentence in why, and gather their callers to wake (under q_mu). */
-static void finish(pending *list, tims_err err, const tims_diag *why, wakeups *wk)
+static void finish(tims_store *s, pending *list, tims_err err, const tims_diag *why,
+                   wakeups *wk)
 {
     for (pending *p = list, *next; p; p = next) {
         next = p->next;
@@ -126,7 +139,7 @@ static void finish(pending *list, tims_err err, const tims_diag *why, wakeups *w
         if (err != TIMS_OK)
             p->diag = *why;
         p->done = 1;
-        wake_later(wk, p->wake);
+        wake_later(s, wk, p->wake);
     }
 }
 
@@ -150,7 +163,7 @@ static void append_list(pending **head, pending **tail, pending *list)
 static void wake_next_leader(tims_store *s, wakeups *wk)
 {
     if (s->unsynced == 0 && s->q_head && s->q_head->sig_ready)
-        wake_later(wk, s->q_head->wake);
+        wake_later(s, wk, s->q_head->wake);
 }
 
 /* fail_unacknowledged - after a failed fdatasync, fail every written entry not yet
@@ -159,8 +172,8 @@ static void fail_unacknowledged(tims_store *s, wakeups *wk)
 {
     tims_diag why;
     tims_diag_set(&why, s->broken, "%s", s->broken_why);
-    finish(s->w_head, s->broken, &why, wk);
-    finish(s->q_head, s->broken, &why, wk);
+    finish(s, s->w_head, s->broken, &why, wk);
+    finish(s, s->q_head, s->broken, &why, wk);
     s->w_head = s->w_tail = s->q_head = s->q_tail = NULL;
 }
 
@@ -169,7 +182,7 @@ static void fail_unacknowledged(tims_store *s, wakeups *wk)
  * (called without q_mu). */
 static void make_durable(tims_store *s, uint64_t number, waiter *mine)
 {
-    wakeups wk = {.n = 0};
+    wakeups wk = {0};
     int slot = -1;
     pthread_mutex_lock(&s->q_mu);
     while (s->broken == TIMS_OK && s->durable < number) {
@@ -179,7 +192,7 @@ static void make_durable(tims_store *s, uint64_t number, waiter *mine)
         if (slot >= 0)
             break;
         s->slot_waiter = mine; /* at most one batch waits for its sync (unsynced) */
-        pthread_cond_wait(&mine->cv, &s->q_mu);
+        sleep_on(s, mine);
     }
     s->unsynced--;
     wake_next_leader(s, &wk); /* the next batch is written while this one syncs */
@@ -188,13 +201,13 @@ static void make_durable(tims_store *s, uint64_t number, waiter *mine)
         if (s->broken != TIMS_OK)
             fail_unacknowledged(s, &wk);
         pthread_mutex_unlock(&s->q_mu);
-        wake_now(&wk);
+        wake_now(s, &wk);
         return;
     }
     s->slot_busy[slot] = 1;
     int injected = s->test_sync_errno;
     pthread_mutex_unlock(&s->q_mu);
-    wake_now(&wk);
+    wake_now(s, &wk);
 
     int e = injected;
     if (!e) {
@@ -206,7 +219,7 @@ static void make_durable(tims_store *s, uint64_t number, waiter *mine)
     pthread_mutex_lock(&s->q_mu);
     s->slot_busy[slot] = 0;
     if (s->slot_waiter) {
-        wake_later(&wk, s->slot_waiter);
+        wake_later(s, &wk, s->slot_waiter);
         s->slot_waiter = NULL;
     }
     if (e && s->broken == TIMS_OK) {
@@ -229,11 +242,11 @@ static void make_durable(tims_store *s, uint64_t number, waiter *mine)
             end->next = NULL;
             if (!s->w_head)
                 s->w_tail = NULL;
-            finish(acked, TIMS_OK, NULL, &wk);
+            finish(s, acked, TIMS_OK, NULL, &wk);
         }
     }
     pthread_mutex_unlock(&s->q_mu);
-    wake_now(&wk);
+    wake_now(s, &wk);
 }
 
 /* write_batch - the leader writes a batch into the log in one transaction (not yet durable). */
@@ -291,12 +304,12 @@ static void fail_queue(tims_store *s, tims_err err, const tims_diag *why)
     pthread_mutex_unlock(&s->w_mu);
     tims_diag after;
     tims_diag_set(&after, err, "not written: an entry before it failed (%s)", why->text);
-    wakeups wk = {.n = 0};
+    wakeups wk = {0};
     pthread_mutex_lock(&s->q_mu);
-    finish(s->q_head, err, &after, &wk);
+    finish(s, s->q_head, err, &after, &wk);
     s->q_head = s->q_tail = NULL;
     pthread_mutex_unlock(&s->q_mu);
-    wake_now(&wk);
+    wake_now(s, &wk);
     pthread_mutex_unlock(&s->seq_mu);
 }
 
@@ -307,12 +320,12 @@ static void lead(tims_store *s, pending *batch, waiter *mine)
     tims_err err = write_batch(s, batch, &diag);
     if (err != TIMS_OK)
         fail_queue(s, err, &diag);
-    wakeups wk = {.n = 0};
+    wakeups wk = {0};
     uint64_t number = 0;
     pthread_mutex_lock(&s->q_mu);
     s->leader_active = 0;
     if (err != TIMS_OK) {
-        finish(batch, err, &diag, &wk);
+        finish(s, batch, err, &diag, &wk);
     } else {
         number = ++s->written;
         for (pending *p = batch; p; p = p->next)
@@ -322,7 +335,7 @@ static void lead(tims_store *s, pending *batch, waiter *mine)
     }
     wake_next_leader(s, &wk);
     pthread_mutex_unlock(&s->q_mu);
-    wake_now(&wk);
+    wake_now(s, &wk);
     if (err == TIMS_OK)
         make_durable(s, number, mine);
 }
@@ -346,24 +359,24 @@ static tims_err refuse_if_broken(tims_store *s, tims_diag *diag)
 static void wait_durable(tims_store *s, pending *last)
 {
     waiter *mine = last->wake;
-    wakeups wk = {.n = 0};
+    wakeups wk = {0};
     pthread_mutex_lock(&s->q_mu);
     while (!last->done) {
         if (s->broken != TIMS_OK && s->q_head) {
             tims_diag why;
             tims_diag_set(&why, s->broken, "%s", s->broken_why);
-            finish(s->q_head, s->broken, &why, &wk);
+            finish(s, s->q_head, s->broken, &why, &wk);
             s->q_head = s->q_tail = NULL;
             continue;
         }
         if (s->leader_active || s->unsynced || !s->q_head || !s->q_head->sig_ready) {
-            if (wk.n) {
+            if (wk.bits) {
                 pthread_mutex_unlock(&s->q_mu);
-                wake_now(&wk);
+                wake_now(s, &wk);
                 pthread_mutex_lock(&s->q_mu);
                 continue;
             }
-            pthread_cond_wait(&mine->cv, &s->q_mu);
+            sleep_on(s, mine);
             continue;
         }
         s->leader_active = 1;
@@ -381,7 +394,7 @@ static void wait_durable(tims_store *s, pending *last)
     mine->next_free = s->free_waiters; /* back to the pool */
     s->free_waiters = mine;
     pthread_mutex_unlock(&s->q_mu);
-    wake_now(&wk);
+    wake_now(s, &wk);
 }
 
 /* append_items - tims_store_append_many; pre, when given, holds each item's derived rows
