@@ -340,27 +340,19 @@ static void lead(tims_store *s, pending *batch, waiter *mine)
         make_durable(s, number, mine);
 }
 
-/* refuse_if_broken - TIMS_OK, or the error that stopped writes after a failed fdatasync. */
-static tims_err refuse_if_broken(tims_store *s, tims_diag *diag)
+/* wait_durable - mark the caller's n entries signed, and return when the last is durable (or
+ * failed), leading batches while no one else does. A leader takes the signed front of the
+ * queue: an entry still being signed, and all after it, wait for the next batch. A batch is
+ * written only when every batch before it has reached its sync, so one batch is written while
+ * the one before is synced, and the next gathers what arrives meanwhile. */
+static void wait_durable(tims_store *s, pending *ps, size_t n)
 {
-    pthread_mutex_lock(&s->q_mu);
-    tims_err err = s->broken;
-    if (err != TIMS_OK)
-        tims_diag_set(diag, err, "%s", s->broken_why);
-    pthread_mutex_unlock(&s->q_mu);
-    return err;
-}
-
-/* wait_durable - return when `last` is durable (or failed), leading batches while no one else
- * does. A leader takes the signed front of the queue: an entry still being signed, and all
- * after it, wait for the next batch. A batch is written only when every batch before it has
- * reached its sync, so one batch is written while the one before is synced, and the next
- * gathers what arrives meanwhile. */
-static void wait_durable(tims_store *s, pending *last)
-{
+    pending *last = &ps[n - 1];
     waiter *mine = last->wake;
     wakeups wk = {0};
     pthread_mutex_lock(&s->q_mu);
+    for (size_t i = 0; i < n; i++)
+        ps[i].sig_ready = 1;
     while (!last->done) {
         if (s->broken != TIMS_OK && s->q_head) {
             tims_diag why;
@@ -471,16 +463,14 @@ static tims_err append_items(tims_store *s, const tims_keypair *kp, const tims_a
     /* Under seq_mu: take the next seqs, link and hash, and queue in that order. */
     pthread_mutex_lock(&s->seq_mu);
     origin_slot *o = NULL;
-    if ((err = refuse_if_broken(s, diag)) == TIMS_OK) {
-        if (!(o = store_find_slot(s, kp->pk)) && !(o = store_add_slot(s, kp->pk)))
-            err = tims_diag_set(diag, TIMS_ENOMEM, "out of memory for an origin");
-        else if (o->blocked)
-            err = tims_diag_set(diag, TIMS_ETAMPER,
-                                "origin is blocked after equivocation (two "
-                                "different entries with the same seq); an operator must decide");
-        else if (o->seq + n > STORE_SEQ_MAX)
-            err = tims_diag_set(diag, TIMS_ERANGE, "the origin's chain is full");
-    }
+    if (!(o = store_find_slot(s, kp->pk)) && !(o = store_add_slot(s, kp->pk)))
+        err = tims_diag_set(diag, TIMS_ENOMEM, "out of memory for an origin");
+    else if (o->blocked)
+        err = tims_diag_set(diag, TIMS_ETAMPER,
+                            "origin is blocked after equivocation (two "
+                            "different entries with the same seq); an operator must decide");
+    else if (o->seq + n > STORE_SEQ_MAX)
+        err = tims_diag_set(diag, TIMS_ERANGE, "the origin's chain is full");
     if (err == TIMS_OK) {
         for (size_t i = 0; i < n; i++) {
             tims_entry *e = &ps[i].e;
@@ -489,8 +479,13 @@ static tims_err append_items(tims_store *s, const tims_keypair *kp, const tims_a
             tims_entry_compute_hash(e, e->hash);
             ps[i].next = i + 1 < n ? &ps[i + 1] : NULL;
         }
+        /* the error that stopped writes after a failed fdatasync, if one did */
         pthread_mutex_lock(&s->q_mu);
-        waiter *w = waiter_take(s);
+        waiter *w = NULL;
+        if ((err = s->broken) != TIMS_OK)
+            tims_diag_set(diag, err, "%s", s->broken_why);
+        else if (!(w = waiter_take(s)))
+            err = tims_diag_set(diag, TIMS_ENOMEM, "out of memory for a waiter");
         if (w) {
             for (size_t i = 0; i < n; i++)
                 ps[i].wake = w;
@@ -500,8 +495,6 @@ static tims_err append_items(tims_store *s, const tims_keypair *kp, const tims_a
         if (w) {
             o->seq = ps[n - 1].e.seq;
             memcpy(o->hash, ps[n - 1].e.hash, TIMS_HASH_LEN);
-        } else {
-            err = tims_diag_set(diag, TIMS_ENOMEM, "out of memory for a waiter");
         }
     }
     pthread_mutex_unlock(&s->seq_mu);
@@ -513,12 +506,7 @@ static tims_err append_items(tims_store *s, const tims_keypair *kp, const tims_a
         if (!s->bulk_sign_last_only || i + 1 == n)
             crypto_sign_detached(ps[i].e.sig, NULL, ps[i].e.hash, TIMS_HASH_LEN, kp->sk);
     }
-    pthread_mutex_lock(&s->q_mu);
-    for (size_t i = 0; i < n; i++)
-        ps[i].sig_ready = 1;
-    pthread_mutex_unlock(&s->q_mu);
-
-    wait_durable(s, &ps[n - 1]);
+    wait_durable(s, ps, n);
     err = ps[n - 1].err;
     if (err != TIMS_OK) {
         if (diag)
