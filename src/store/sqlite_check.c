@@ -96,6 +96,7 @@ tims_err tims_store_reindex(tims_store *s, uint64_t *entries, tims_diag *diag)
     tims_err err = TIMS_OK;
     pthread_mutex_lock(&s->seq_mu);
     pthread_mutex_lock(&s->w_mu);
+    store_bulk_cache(s, 1); /* the next batch of group commit takes the small one back */
     int rc = store_exec(s->db, "BEGIN IMMEDIATE");
     for (size_t i = 0; rc == SQLITE_OK && i < TIMS_ARRAY_LEN(store_derived_tables); i++) {
         char sql[64];
@@ -337,6 +338,7 @@ tims_err tims_store_verify(tims_store *s, unsigned flags, tims_verify_report *re
     memset(rep, 0, sizeof *rep);
     pthread_mutex_lock(&s->seq_mu);
     pthread_mutex_lock(&s->w_mu);
+    store_bulk_cache(s, 1);
     /* One read transaction: the journal and the derived tables are seen at one instant. */
     int rc = store_exec(s->db, "BEGIN");
     tims_err err =

@@ -28,6 +28,9 @@ typedef struct waiter {
     struct waiter *next_all;  /* every waiter, for close */
 } waiter;
 
+/* A batch of this many entries or more is written with the bulk page cache (sqlite.c). */
+#define STORE_BULK_ENTRIES 2048
+
 /* How many fdatasyncs of the log may run at once (sqlite_write.c). */
 #define STORE_SYNC_SLOTS 2
 
@@ -91,6 +94,7 @@ struct tims_store {
     int bulk_sign_last_only;     /* bench only: see store_int.h */
     uint64_t commits, committed; /* group commit counters (under w_mu) */
     int64_t max_target; /* highest entry id a stored correction or redaction names (w_mu) */
+    int cache_kib, bulk_cache_kib; /* the writer's page cache now, and for bulk work (w_mu) */
 };
 
 enum { SCHEMA_MAIN = 0, SCHEMA_TEMP = 1 };
@@ -133,5 +137,6 @@ tims_err store_set_fail(tims_verify_fail *f, tims_verify_problem p, const uint8_
                         uint64_t seq, const char *detail);
 
 void store_free_waiters(tims_store *s);
+void store_bulk_cache(tims_store *s, int bulk);
 
 #endif

@@ -253,7 +253,11 @@ static void make_durable(tims_store *s, uint64_t number, waiter *mine)
 static tims_err write_batch(tims_store *s, pending *batch, tims_diag *diag)
 {
     tims_err err = TIMS_OK;
+    size_t entries = 0;
+    for (pending *p = batch; p && entries < STORE_BULK_ENTRIES; p = p->next)
+        entries++;
     pthread_mutex_lock(&s->w_mu);
+    store_bulk_cache(s, entries >= STORE_BULK_ENTRIES);
     int rc = store_prep(s->db, &s->sync_off, "PRAGMA synchronous=NORMAL");
     if (rc == SQLITE_OK)
         rc = store_step_done(s->sync_off);
@@ -552,10 +556,8 @@ void tims_store_stats(tims_store *s, uint64_t *commits, uint64_t *entries)
 
 void store_set_cache_mib(tims_store *s, int mib)
 {
-    char sql[64];
-    snprintf(sql, sizeof sql, "PRAGMA cache_size = %d", -1024 * mib);
     pthread_mutex_lock(&s->w_mu);
-    store_exec(s->db, sql);
+    s->bulk_cache_kib = 1024 * mib;
     pthread_mutex_unlock(&s->w_mu);
 }
 
@@ -785,6 +787,7 @@ tims_err tims_store_import(tims_store *s, const tims_entry *entries, size_t n,
     }
     pthread_mutex_lock(&s->seq_mu);
     pthread_mutex_lock(&s->w_mu);
+    store_bulk_cache(s, 1);
     const tims_entry *rival = NULL;
     int64_t rival_oid = 0;
     int rc = store_exec(s->db, "BEGIN IMMEDIATE");
