@@ -583,8 +583,11 @@ static tims_err store_start(tims_store *s, int create, tims_diag *diag)
     s->cache_kib = s->bulk_cache_kib = STORE_CACHE_KIB;
     if ((err = migrate(s, diag)) != TIMS_OK)
         return err;
-    if (!ro)
+    if (!ro) {
         store_bulk_cache(s, 0);
+        if ((err = store_open_sync_slots(s, diag)) != TIMS_OK)
+            return err;
+    }
     if ((err = open_conn(s, 1, 0, &s->rdb, diag)) != TIMS_OK)
         return err;
     return store_load_origins(s, diag);

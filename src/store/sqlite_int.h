@@ -80,10 +80,12 @@ struct tims_store {
     int unsynced;               /* written batches whose sync has not started (under q_mu) */
     int slot_busy[STORE_SYNC_SLOTS]; /* an fdatasync runs in this slot (under q_mu) */
     waiter *slot_waiter;        /* the leader waiting for a free slot, or NULL (under q_mu) */
-    int wal_fd[STORE_SYNC_SLOTS]; /* each slot's descriptor of the log, or -1 (its holder) */
+    int wal_fd[STORE_SYNC_SLOTS]; /* each slot's descriptor of the log, or -1 */
     tims_err broken;            /* the log could not be made durable: no more writes (q_mu) */
     char broken_why[320];       /* why (under q_mu) */
     int test_sync_errno;        /* store_test_fail_sync (under q_mu) */
+    store_sync_hook test_sync_hook; /* store_test_sync_hook (under q_mu) */
+    void *test_sync_arg;
     origin_slot *origins;
     size_t norigins, corigins;
     sqlite3_stmt *st[2][ST_COUNT]; /* [0] main, [1] temp */
@@ -138,5 +140,6 @@ tims_err store_set_fail(tims_verify_fail *f, tims_verify_problem p, const uint8_
 
 void store_free_waiters(tims_store *s);
 void store_bulk_cache(tims_store *s, int bulk);
+tims_err store_open_sync_slots(tims_store *s, tims_diag *diag);
 
 #endif

@@ -38,34 +38,42 @@
  * fdatasyncs on one descriptor, the second could return success over lost pages. Other writes
  * (import, reindex, migrations) keep synchronous=FULL. */
 
-/* wal_descriptor - the slot's own descriptor of the write-ahead log, opened once (by the
- * slot's holder); the folder is synced then, as SQLite does on the first sync of a new log.
- * SQLite deletes the log only when the last connection closes, and this store keeps its own
- * open. The log is not stat'ed per sync: on kernels with fine-grained timestamps, a stat makes
- * the next write update the inode, which every fdatasync must then write too. */
-static int wal_descriptor(tims_store *s, int slot)
+/* store_open_sync_slots - open each sync slot's descriptor of the write-ahead log, once, when
+ * the store opens for writing (under no lock: nothing else runs yet). They must all exist
+ * before the first write: Linux reports a writeback error to every open file whose last
+ * look predates it, but not to a file opened after someone was told, so a slot opened late
+ * could miss the error and acknowledge lost pages. The folder is synced too, as SQLite does on
+ * the first sync of a new log. SQLite deletes the log only when the last connection closes,
+ * and this store keeps its own open. The log is never stat'ed: on kernels with fine-grained
+ * timestamps, a stat makes the next write update the inode, which every fdatasync must then
+ * write too. */
+tims_err store_open_sync_slots(tims_store *s, tims_diag *diag)
 {
-    if (s->wal_fd[slot] >= 0)
-        return s->wal_fd[slot];
     char path[4200];
     snprintf(path, sizeof path, "%s-wal", s->path);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    char *slash = strrchr(path, '/');
-    if (slash)
-        *slash = 0;
-    int dir = open(slash ? path : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    int synced = dir >= 0 && fsync(dir) == 0;
-    int e = errno;
-    if (dir >= 0)
-        close(dir);
-    if (!synced) {
-        close(fd);
-        errno = e;
-        return -1;
+    if (fd < 0 && errno == ENOENT && store_exec(s->db, "BEGIN IMMEDIATE; COMMIT") == SQLITE_OK)
+        fd = open(path, O_RDONLY | O_CLOEXEC); /* an empty write makes SQLite create the log */
+    for (int i = 0; fd >= 0 && i < STORE_SYNC_SLOTS; i++)
+        if ((s->wal_fd[i] = i ? open(path, O_RDONLY | O_CLOEXEC) : fd) < 0)
+            fd = -1;
+    if (fd >= 0) {
+        char *slash = strrchr(path, '/');
+        if (slash)
+            *slash = 0;
+        int dir = open(slash ? path : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dir < 0 || fsync(dir) != 0)
+            fd = -1;
+        if (dir >= 0)
+            close(dir);
     }
-    return s->wal_fd[slot] = fd;
+    if (fd >= 0)
+        return TIMS_OK;
+    int e = errno;
+    return tims_diag_set(diag, e == EMFILE || e == ENFILE ? TIMS_ENOMEM : TIMS_EIO,
+                         "cannot open the write-ahead log %s-wal (or sync its folder) to make "
+                         "writes durable: %s; nothing was written",
+                         s->path, strerror(e));
 }
 
 /* Waking callers. Every caller sleeps on one futex word of the store (wake_word) with its own
@@ -178,8 +186,8 @@ static void fail_unacknowledged(tims_store *s, wakeups *wk)
 }
 
 /* make_durable - make batch `number` (just written by this caller's thread) durable in a free
- * sync slot, unless a later sync covered it meanwhile, and acknowledge every batch up to it
- * (called without q_mu). */
+ * sync slot and acknowledge every batch up to it, unless the store broke (called without
+ * q_mu). */
 static void make_durable(tims_store *s, uint64_t number, waiter *mine)
 {
     wakeups wk = {0};
@@ -197,7 +205,8 @@ static void make_durable(tims_store *s, uint64_t number, waiter *mine)
     s->unsynced--;
     wake_next_leader(s, &wk); /* the next batch is written while this one syncs */
     if (slot < 0) {
-        /* covered by a later sync, or failed */
+        /* failed: a batch is written only after the one before it got a slot, so no sync that
+         * started after this one was written can have covered it yet */
         if (s->broken != TIMS_OK)
             fail_unacknowledged(s, &wk);
         pthread_mutex_unlock(&s->q_mu);
@@ -206,15 +215,16 @@ static void make_durable(tims_store *s, uint64_t number, waiter *mine)
     }
     s->slot_busy[slot] = 1;
     int injected = s->test_sync_errno;
+    store_sync_hook hook = s->test_sync_hook;
+    void *hook_arg = s->test_sync_arg;
     pthread_mutex_unlock(&s->q_mu);
     wake_now(s, &wk);
 
     int e = injected;
-    if (!e) {
-        int fd = wal_descriptor(s, slot);
-        if (fd < 0 || fdatasync(fd) != 0)
-            e = errno ? errno : EIO;
-    }
+    if (hook)
+        e = hook(hook_arg, slot, number);
+    else if (!e && fdatasync(s->wal_fd[slot]) != 0)
+        e = errno ? errno : EIO;
 
     pthread_mutex_lock(&s->q_mu);
     s->slot_busy[slot] = 0;
@@ -304,12 +314,20 @@ static void fail_queue(tims_store *s, tims_err err, const tims_diag *why)
     pthread_mutex_lock(&s->seq_mu);
     pthread_mutex_lock(&s->w_mu);
     tims_diag ld;
-    store_load_origins(s, &ld);
+    tims_err lerr = store_load_origins(s, &ld);
     pthread_mutex_unlock(&s->w_mu);
     tims_diag after;
     tims_diag_set(&after, err, "not written: an entry before it failed (%s)", why->text);
     wakeups wk = {0};
     pthread_mutex_lock(&s->q_mu);
+    if (lerr != TIMS_OK && s->broken == TIMS_OK) {
+        /* the chain heads in memory can no longer be trusted: no writes until a restart */
+        s->broken = lerr;
+        snprintf(s->broken_why, sizeof s->broken_why,
+                 "after a failed write the chain heads could not be read back (%.120s): the "
+                 "store takes no more writes; restart it",
+                 ld.text);
+    }
     finish(s, s->q_head, err, &after, &wk);
     s->q_head = s->q_tail = NULL;
     pthread_mutex_unlock(&s->q_mu);
@@ -559,6 +577,14 @@ void store_set_cache_mib(tims_store *s, int mib)
     pthread_mutex_lock(&s->w_mu);
     s->bulk_cache_kib = 1024 * mib;
     pthread_mutex_unlock(&s->w_mu);
+}
+
+void store_test_sync_hook(tims_store *s, store_sync_hook fn, void *arg)
+{
+    pthread_mutex_lock(&s->q_mu);
+    s->test_sync_hook = fn;
+    s->test_sync_arg = arg;
+    pthread_mutex_unlock(&s->q_mu);
 }
 
 void store_test_fail_sync(tims_store *s, int errnum)

@@ -55,7 +55,13 @@ void store_bench_sign_last_only(tims_store *s, int on);
  * instead of syncing (0 turns it off), as a failing disk would. */
 void store_test_fail_sync(tims_store *s, int errnum);
 
-/* store_set_cache_mib - the page cache of the writer connection, in MiB. */
+/* store_test_sync_hook - tests only: each sync of a batch calls fn(arg, slot, batch) instead of
+ * fdatasync and takes its return as the errno (0: success); NULL turns it off. */
+typedef int (*store_sync_hook)(void *arg, int slot, uint64_t batch);
+void store_test_sync_hook(tims_store *s, store_sync_hook fn, void *arg);
+
+/* store_set_cache_mib - the writer connection's page cache for bulk work (reindex, import,
+ * verify, big batches), in MiB; group commit keeps its own small one. */
 void store_set_cache_mib(tims_store *s, int mib);
 
 #endif

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <setjmp.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -806,8 +807,8 @@ static void concurrent_writers_share_commits_and_keep_seqs_gapless(void **state)
 typedef struct failing_writer {
     fixture *f;
     int base;
-    volatile int *stop;
-    int acked, failed, acked_after_failure;
+    atomic_int *stop;
+    atomic_int acked, failed, acked_after_failure; /* read by the main thread meanwhile */
     tims_entry_ref refs[4000];
 } failing_writer;
 
@@ -820,8 +821,8 @@ static void *write_until_stopped(void *p)
         sample(w->base + i, &c);
         if (tims_store_record_crossing(w->f->s, &w->f->kp, c.time_us, &c, &w->refs[w->acked],
                                        &d) == TIMS_OK) {
-            w->acked++;
             w->acked_after_failure += w->failed > 0;
+            w->acked++;
         } else {
             w->failed++;
         }
@@ -833,12 +834,14 @@ static void sync_failure_under_concurrent_writers_stops_every_acknowledgement(vo
 {
     fixture *f = *state;
     enum { THREADS = 8 };
-    volatile int stop = 0;
+    atomic_int stop = 0;
     pthread_t t[THREADS];
     failing_writer *w = calloc(THREADS, sizeof *w);
     assert_non_null(w);
     for (int i = 0; i < THREADS; i++) {
-        w[i] = (failing_writer){.f = f, .base = i * 10000, .stop = &stop};
+        w[i].f = f;
+        w[i].base = i * 10000;
+        w[i].stop = &stop;
         pthread_create(&t[i], NULL, write_until_stopped, &w[i]);
     }
     for (int acked = 0; acked < 300;) { /* let the batches and syncs overlap first */
@@ -881,6 +884,119 @@ static void sync_failure_under_concurrent_writers_stops_every_acknowledgement(vo
     assert_int_equal(tims_store_verify(f->s, TIMS_VERIFY_STRICT, &r, &d), TIMS_OK);
     assert_true(r.entries >= (uint64_t)acked);
     free(w);
+}
+
+/* A sync hook that holds the sync of batch `hold` until released (then answers hold_errno)
+ * and answers fail_errno for batch `fail`: two syncs in flight, finishing in a chosen order. */
+typedef struct sync_script {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    uint64_t hold, fail;
+    int hold_errno, fail_errno;
+    int held, released;
+} sync_script;
+
+static int scripted_sync(void *arg, int slot, uint64_t batch)
+{
+    sync_script *sc = arg;
+    (void)slot;
+    int e = 0;
+    pthread_mutex_lock(&sc->mu);
+    if (batch == sc->hold) {
+        sc->held = 1;
+        pthread_cond_broadcast(&sc->cv);
+        while (!sc->released)
+            pthread_cond_wait(&sc->cv, &sc->mu);
+        e = sc->hold_errno;
+    } else if (batch == sc->fail) {
+        e = sc->fail_errno;
+    }
+    pthread_mutex_unlock(&sc->mu);
+    return e;
+}
+
+typedef struct one_crossing {
+    fixture *f;
+    int i;
+    tims_err err;
+} one_crossing;
+
+static void *record_one(void *p)
+{
+    one_crossing *o = p;
+    tims_crossing c;
+    tims_diag d;
+    sample(o->i, &c);
+    o->err = tims_store_record_crossing(o->f->s, &o->f->kp, c.time_us, &c, NULL, &d);
+    return NULL;
+}
+
+/* Batch 1 (a thread's crossing) is in its sync when batch 2 (this thread's) is written and
+ * synced in the other slot; the script decides which sync fails and in which order. */
+static void run_two_syncs(fixture *f, sync_script *sc, tims_err *first, tims_err *second)
+{
+    reopen(f); /* batches count from 1 again */
+    pthread_mutex_init(&sc->mu, NULL);
+    pthread_cond_init(&sc->cv, NULL);
+    store_test_sync_hook(f->s, scripted_sync, sc);
+    one_crossing a = {f, 0, TIMS_OK}, b = {f, 1, TIMS_OK};
+    pthread_t t;
+    pthread_create(&t, NULL, record_one, &a);
+    pthread_mutex_lock(&sc->mu);
+    while (!sc->held)
+        pthread_cond_wait(&sc->cv, &sc->mu);
+    pthread_mutex_unlock(&sc->mu);
+    record_one(&b); /* batch 2, synced in the second slot while batch 1 is held */
+    *second = b.err;
+    pthread_mutex_lock(&sc->mu);
+    sc->released = 1;
+    pthread_cond_broadcast(&sc->cv);
+    pthread_mutex_unlock(&sc->mu);
+    pthread_join(t, NULL);
+    *first = a.err;
+    store_test_sync_hook(f->s, NULL, NULL);
+    pthread_cond_destroy(&sc->cv);
+    pthread_mutex_destroy(&sc->mu);
+}
+
+static void a_failed_sync_fails_the_batch_still_syncing_before_it(void **state)
+{
+    fixture *f = *state;
+    sync_script sc = {.hold = 1, .hold_errno = 0, .fail = 2, .fail_errno = EIO};
+    tims_err first, second;
+    run_two_syncs(f, &sc, &first, &second);
+    assert_int_equal(second, TIMS_EIO);
+    /* batch 1's own sync then succeeds, but nothing is acknowledged after a failed one */
+    assert_int_equal(first, TIMS_EIO);
+    tims_crossing c;
+    tims_diag d;
+    sample(2, &c);
+    assert_int_equal(tims_store_record_crossing(f->s, &f->kp, 1, &c, NULL, &d), TIMS_EIO);
+    reopen(f);
+    expect_verify_ok(f, TIMS_VERIFY_STRICT);
+}
+
+static void a_later_sync_that_succeeds_first_acknowledges_the_batch_before_it(void **state)
+{
+    fixture *f = *state;
+    sync_script sc = {.hold = 1, .hold_errno = EIO, .fail = 0};
+    tims_err first, second;
+    run_two_syncs(f, &sc, &first, &second);
+    /* batch 2's sync started after batch 1 was written, so it made both durable */
+    assert_int_equal(second, TIMS_OK);
+    assert_int_equal(first, TIMS_OK);
+    /* batch 1's own sync then failed: the store takes no more writes */
+    tims_crossing c;
+    tims_diag d;
+    sample(2, &c);
+    assert_int_equal(tims_store_record_crossing(f->s, &f->kp, 1, &c, NULL, &d), TIMS_EIO);
+    assert_non_null(strstr(d.text, "takes no more writes"));
+    reopen(f);
+    uint64_t seq;
+    uint8_t hash[TIMS_HASH_LEN];
+    assert_int_equal(tims_store_head(f->s, f->kp.pk, &seq, hash, &d), TIMS_OK);
+    assert_int_equal(seq, 2);
+    expect_verify_ok(f, TIMS_VERIFY_STRICT);
 }
 
 /* ---- schema -------------------------------------------------------------------------- */
@@ -1227,6 +1343,8 @@ int main(void)
         T(unwritable_data_folder_gives_eacces_for_an_unprivileged_user),
         T(concurrent_writers_share_commits_and_keep_seqs_gapless),
         T(sync_failure_under_concurrent_writers_stops_every_acknowledgement),
+        T(a_failed_sync_fails_the_batch_still_syncing_before_it),
+        T(a_later_sync_that_succeeds_first_acknowledges_the_batch_before_it),
         cmocka_unit_test(empty_version_0_database_is_migrated),
         cmocka_unit_test(crossing_body_is_exact_compact_json_and_reads_back),
         T(version_1_database_is_migrated_with_its_data),
