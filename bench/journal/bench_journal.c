@@ -65,6 +65,23 @@ static void make_crossing(uint64_t i, uint64_t docs, tims_crossing *c)
     snprintf(c->decision, sizeof c->decision, "admitted");
 }
 
+/* raw_file - create path for the raw rates, with `blocks` 4 KiB blocks written and synced
+ * (0: empty); returns the open descriptor. */
+static int raw_file(const char *path, int blocks)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0)
+        die("raw file", NULL);
+    char block[4096];
+    memset(block, 'x', sizeof block);
+    for (int i = 0; i < blocks; i++)
+        if (write(fd, block, sizeof block) != (ssize_t)sizeof block)
+            die("raw write", NULL);
+    if (blocks && fsync(fd) != 0)
+        die("raw fsync", NULL);
+    return fd;
+}
+
 /* raw_fdatasync_rate - 4 KiB written + fdatasync, for about `seconds`: appending to a growing
  * file (overwrite 0), or overwriting a preallocated 4 MiB region in a ring (overwrite 1), which
  * is what SQLite's write-ahead log does once it is reused after a checkpoint. */
@@ -72,19 +89,10 @@ static double raw_fdatasync_rate(double seconds, int overwrite)
 {
     char path[600];
     snprintf(path, sizeof path, "%s/raw", base);
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (fd < 0)
-        die("raw file", NULL);
+    enum { RING = 1024 };
+    int fd = raw_file(path, overwrite ? RING : 0);
     char block[4096];
     memset(block, 'x', sizeof block);
-    enum { RING = 1024 };
-    if (overwrite) {
-        for (int i = 0; i < RING; i++)
-            if (write(fd, block, sizeof block) != (ssize_t)sizeof block)
-                die("raw write", NULL);
-        if (fsync(fd) != 0)
-            die("raw fsync", NULL);
-    }
     long n = 0;
     double t0 = now_s(), t;
     do {
@@ -130,17 +138,7 @@ static double raw_fdatasync_rate_2threads(double seconds)
 {
     char path[600];
     snprintf(path, sizeof path, "%s/raw2", base);
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (fd < 0)
-        die("raw file", NULL);
-    char block[4096];
-    memset(block, 'x', sizeof block);
-    for (int i = 0; i < 1024; i++)
-        if (write(fd, block, sizeof block) != (ssize_t)sizeof block)
-            die("raw write", NULL);
-    if (fsync(fd) != 0)
-        die("raw fsync", NULL);
-    close(fd);
+    close(raw_file(path, 1024));
     pthread_t t[2];
     raw_syncer r[2];
     double t0 = now_s();

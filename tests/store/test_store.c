@@ -931,6 +931,16 @@ static void *record_one(void *p)
     return NULL;
 }
 
+/* expect_no_more_writes - after a failed sync the store refuses the next crossing. */
+static void expect_no_more_writes(fixture *f)
+{
+    tims_crossing c;
+    tims_diag d;
+    sample(2, &c);
+    assert_int_equal(tims_store_record_crossing(f->s, &f->kp, 1, &c, NULL, &d), TIMS_EIO);
+    assert_non_null(strstr(d.text, "takes no more writes"));
+}
+
 /* Batch 1 (a thread's crossing) is in its sync when batch 2 (this thread's) is written and
  * synced in the other slot; the script decides which sync fails and in which order. */
 static void run_two_syncs(fixture *f, sync_script *sc, tims_err *first, tims_err *second)
@@ -968,10 +978,7 @@ static void a_failed_sync_fails_the_batch_still_syncing_before_it(void **state)
     assert_int_equal(second, TIMS_EIO);
     /* batch 1's own sync then succeeds, but nothing is acknowledged after a failed one */
     assert_int_equal(first, TIMS_EIO);
-    tims_crossing c;
-    tims_diag d;
-    sample(2, &c);
-    assert_int_equal(tims_store_record_crossing(f->s, &f->kp, 1, &c, NULL, &d), TIMS_EIO);
+    expect_no_more_writes(f);
     reopen(f);
     expect_verify_ok(f, TIMS_VERIFY_STRICT);
 }
@@ -986,12 +993,9 @@ static void a_later_sync_that_succeeds_first_acknowledges_the_batch_before_it(vo
     assert_int_equal(second, TIMS_OK);
     assert_int_equal(first, TIMS_OK);
     /* batch 1's own sync then failed: the store takes no more writes */
-    tims_crossing c;
-    tims_diag d;
-    sample(2, &c);
-    assert_int_equal(tims_store_record_crossing(f->s, &f->kp, 1, &c, NULL, &d), TIMS_EIO);
-    assert_non_null(strstr(d.text, "takes no more writes"));
+    expect_no_more_writes(f);
     reopen(f);
+    tims_diag d;
     uint64_t seq;
     uint8_t hash[TIMS_HASH_LEN];
     assert_int_equal(tims_store_head(f->s, f->kp.pk, &seq, hash, &d), TIMS_OK);
