@@ -529,7 +529,8 @@ static tims_err open_conn(tims_store *s, int readonly, int create, sqlite3 **out
     if ((rc = store_exec(db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF;"
                              " PRAGMA cache_size=-" STORE_CACHE_KIB_SQL ";"
                              " PRAGMA mmap_size=1073741824;")) != SQLITE_OK ||
-        (!readonly && (rc = sqlite3_wal_autocheckpoint(db, STORE_CHECKPOINT_FRAMES)) != SQLITE_OK)) {
+        (!readonly &&
+         (rc = sqlite3_wal_autocheckpoint(db, STORE_CHECKPOINT_FRAMES)) != SQLITE_OK)) {
         err = store_sql_fail(s, db, rc, diag, "setting durability");
         goto fail;
     }

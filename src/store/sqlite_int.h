@@ -75,7 +75,7 @@ struct tims_store {
     uint32_t nwaiters;                  /* waiters made so far (under q_mu) */
     _Atomic uint32_t wake_word;         /* callers sleep on it, each with its own bit */
     int leader_active;          /* a leader is writing a batch (under q_mu) */
-    uint64_t written, durable;  /* batches written to the log / acknowledged (under q_mu) */
+    uint64_t written;           /* batches written to the log so far (under q_mu) */
     pending *w_head, *w_tail;   /* written, not yet acknowledged, in batch order (under q_mu) */
     int unsynced;               /* written batches whose sync has not started (under q_mu) */
     int slot_busy[STORE_SYNC_SLOTS]; /* an fdatasync runs in this slot (under q_mu) */

@@ -193,7 +193,7 @@ static void make_durable(tims_store *s, uint64_t number, waiter *mine)
     wakeups wk = {0};
     int slot = -1;
     pthread_mutex_lock(&s->q_mu);
-    while (s->broken == TIMS_OK && s->durable < number) {
+    while (s->broken == TIMS_OK) {
         for (int i = 0; i < STORE_SYNC_SLOTS && slot < 0; i++)
             if (!s->slot_busy[i])
                 slot = i;
@@ -243,8 +243,6 @@ static void make_durable(tims_store *s, uint64_t number, waiter *mine)
     if (s->broken != TIMS_OK) {
         fail_unacknowledged(s, &wk);
     } else {
-        if (s->durable < number)
-            s->durable = number;
         pending *acked = s->w_head, *end = NULL;
         while (s->w_head && s->w_head->batch <= number)
             s->w_head = (end = s->w_head)->next;
