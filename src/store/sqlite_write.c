@@ -204,11 +204,8 @@ static void make_durable(tims_store *s, uint64_t number, waiter *mine)
     }
     s->unsynced--;
     wake_next_leader(s, &wk); /* the next batch is written while this one syncs */
-    if (slot < 0) {
-        /* failed: a batch is written only after the one before it got a slot, so no sync that
-         * started after this one was written can have covered it yet */
-        if (s->broken != TIMS_OK)
-            fail_unacknowledged(s, &wk);
+    if (slot < 0) { /* the store broke while this batch waited for a slot */
+        fail_unacknowledged(s, &wk);
         pthread_mutex_unlock(&s->q_mu);
         wake_now(s, &wk);
         return;
