@@ -485,7 +485,11 @@ static tims_err open_conn(tims_store *s, int readonly, int create, sqlite3 **out
     int flags = (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
                 (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
     sqlite3 *db = NULL;
-    int rc = sqlite3_open_v2(s->path, &db, flags, NULL);
+    int rc = store_vfs_register();
+    if (rc != SQLITE_OK)
+        return tims_diag_set(diag, TIMS_EIO, "cannot register the store's SQLite VFS (%s)",
+                             sqlite3_errstr(rc));
+    rc = sqlite3_open_v2(s->path, &db, flags, STORE_VFS_NAME);
     tims_err err = TIMS_OK;
     if (rc != SQLITE_OK) {
         int sys = db ? sqlite3_system_errno(db) : 0;

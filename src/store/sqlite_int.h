@@ -28,6 +28,19 @@ typedef struct waiter {
     struct waiter *next_all;  /* every waiter, for close */
 } waiter;
 
+/* The store's VFS (sqlite_vfs.c): the unix VFS, with a transaction's appends to the log
+ * written as one. store_vfs_register registers it once (an SQLite result code). */
+#define STORE_VFS_NAME "tims-unix"
+int store_vfs_register(void);
+
+/* store_vfs_stats - writes SQLite asked of logs, and writes handed to the unix VFS, by every
+ * store of the process so far. */
+void store_vfs_stats(uint64_t *writes_seen, uint64_t *writes_made);
+
+/* store_vfs_test_fail_next_flush - tests only: the next buffered write of a log fails with
+ * SQLite result code rc instead of being written (SQLITE_OK turns it off). */
+void store_vfs_test_fail_next_flush(int rc);
+
 /* A batch of this many entries or more is written with the bulk page cache (sqlite.c). */
 #define STORE_BULK_ENTRIES 2048
 
@@ -74,6 +87,7 @@ struct tims_store {
     waiter *free_waiters, *all_waiters; /* (under q_mu) */
     uint32_t nwaiters;                  /* waiters made so far (under q_mu) */
     _Atomic uint32_t wake_word;         /* callers sleep on it, each with its own bit */
+    _Atomic uint32_t sleeping;          /* callers in sleep_on (counted under q_mu) */
     int leader_active;          /* a leader is writing a batch (under q_mu) */
     uint64_t written;           /* batches written to the log so far (under q_mu) */
     pending *w_head, *w_tail;   /* written, not yet acknowledged, in batch order (under q_mu) */

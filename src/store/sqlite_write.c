@@ -81,7 +81,9 @@ tims_err store_open_sync_slots(tims_store *s, tims_diag *diag)
  * gathered with one FUTEX_WAKE_BITSET call. One call for a whole batch matters on virtual
  * machines, where waking a thread on an idle CPU costs the waker about 10 µs each. A caller
  * that was about to sleep when the word moved does not sleep, and looks again; two callers may
- * share a bit, which only costs one of them a needless look. */
+ * share a bit, which only costs one of them a needless look. The waker skips the call when no
+ * caller sleeps: a caller counts itself in `sleeping` under q_mu before it reads the word, so
+ * a waker that took q_mu after it sees the count. */
 typedef struct wakeups {
     uint32_t bits;
 } wakeups;
@@ -96,7 +98,7 @@ static void wake_later(tims_store *s, wakeups *wk, const waiter *w)
 /* wake_now - wake what wake_later gathered (without q_mu). */
 static void wake_now(tims_store *s, wakeups *wk)
 {
-    if (wk->bits)
+    if (wk->bits && atomic_load_explicit(&s->sleeping, memory_order_relaxed))
         syscall(SYS_futex, &s->wake_word, FUTEX_WAKE_BITSET_PRIVATE, INT_MAX, NULL, NULL,
                 wk->bits);
     wk->bits = 0;
@@ -106,9 +108,11 @@ static void wake_now(tims_store *s, wakeups *wk)
 static void sleep_on(tims_store *s, const waiter *w)
 {
     uint32_t seen = atomic_load_explicit(&s->wake_word, memory_order_relaxed);
+    atomic_fetch_add_explicit(&s->sleeping, 1, memory_order_relaxed);
     pthread_mutex_unlock(&s->q_mu);
     syscall(SYS_futex, &s->wake_word, FUTEX_WAIT_BITSET_PRIVATE, seen, NULL, NULL, w->bit);
     pthread_mutex_lock(&s->q_mu);
+    atomic_fetch_sub_explicit(&s->sleeping, 1, memory_order_relaxed);
 }
 
 /* waiter_take - a waiter for one append call, from the pool (under q_mu); NULL: no memory. */

@@ -19,7 +19,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
-#include "store/store_int.h"
+#include "store/sqlite_int.h"
 #include "testutil.h"
 #include "tims/store.h"
 
@@ -670,6 +670,32 @@ static void full_database_gives_enospc_and_acknowledges_nothing(void **state)
     assert_int_equal(seq, (uint64_t)ok);
     reopen(f); /* no limit any more: the chain continues without a gap */
     record(f, ok, ok + 1);
+    expect_verify_ok(f, TIMS_VERIFY_STRICT);
+}
+
+/* The disk fills up just as a commit's log frames are written (the store's VFS writes them
+ * as one): nothing is acknowledged, and once there is room the chain goes on without a gap. */
+static void a_failed_log_write_acknowledges_nothing_and_the_next_crossing_is_recorded(
+    void **state)
+{
+    fixture *f = *state;
+    record(f, 0, 3);
+    store_vfs_test_fail_next_flush(SQLITE_FULL);
+    tims_crossing c;
+    sample(3, &c);
+    tims_diag d;
+    assert_int_equal(tims_store_record_crossing(f->s, &f->kp, 1, &c, NULL, &d), TIMS_ENOSPC);
+    assert_non_null(strstr(d.text, "is full"));
+    assert_non_null(strstr(d.text, "nothing was written"));
+    uint64_t seq;
+    uint8_t hash[TIMS_HASH_LEN];
+    assert_int_equal(tims_store_head(f->s, f->kp.pk, &seq, hash, &d), TIMS_OK);
+    assert_int_equal(seq, 3);
+    record(f, 3, 6);
+    expect_verify_ok(f, TIMS_VERIFY_STRICT);
+    reopen(f);
+    assert_int_equal(tims_store_head(f->s, f->kp.pk, &seq, hash, &d), TIMS_OK);
+    assert_int_equal(seq, 6);
     expect_verify_ok(f, TIMS_VERIFY_STRICT);
 }
 
@@ -1342,6 +1368,7 @@ int main(void)
         T(crossing_edited_in_the_derived_table_only_is_found),
         T(reindex_reproduces_every_derived_table_exactly),
         T(full_database_gives_enospc_and_acknowledges_nothing),
+        T(a_failed_log_write_acknowledges_nothing_and_the_next_crossing_is_recorded),
         T(failed_sync_acknowledges_nothing_and_stops_writes),
         T(read_only_store_refuses_writes),
         T(unwritable_data_folder_gives_eacces_for_an_unprivileged_user),

@@ -1,0 +1,226 @@
+/* test_sqlite_vfs.c - the store's SQLite VFS (src/store/sqlite_vfs.c), driven with plain SQL:
+ * a transaction's log appends reach the file as one write; another connection sees each
+ * commit whole; a transaction that spills pages into the log before its commit (and so
+ * rewrites frames in place) leaves a log that SQLite recovers exactly; a failed write fails
+ * the commit and changes nothing. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "store/sqlite_int.h"
+#include "testutil.h"
+
+static sqlite3 *open_db(const char *path, const char *vfs)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(store_vfs_register(), SQLITE_OK);
+    int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, vfs);
+    if (rc != SQLITE_OK)
+        fail_msg("open %s: %s", path, sqlite3_errmsg(db));
+    sqlite3_extended_result_codes(db, 1);
+    return db;
+}
+
+static void exec(sqlite3 *db, const char *sql)
+{
+    char *err = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
+        fail_msg("%s: %s", sql, err);
+}
+
+static sqlite3_int64 one_int(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    sqlite3_int64 v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static void expect_intact(sqlite3 *db)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0), "ok");
+    sqlite3_finalize(st);
+}
+
+/* A writer on the store's VFS in write-ahead-log mode, syncing as the store does. */
+static sqlite3 *writer(const char *dir, char *path, size_t size)
+{
+    snprintf(path, size, "%s/t.db", dir);
+    sqlite3 *db = open_db(path, STORE_VFS_NAME);
+    exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+             " CREATE TABLE t(k INTEGER PRIMARY KEY, v BLOB NOT NULL);"
+             " CREATE INDEX t_v ON t(v);");
+    return db;
+}
+
+/* copy_file - src to dst, byte for byte (a missing src leaves no dst). */
+static void copy_file(const char *src, const char *dst)
+{
+    FILE *in = fopen(src, "rb");
+    remove(dst);
+    if (!in)
+        return;
+    FILE *out = fopen(dst, "wb");
+    assert_non_null(out);
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        assert_int_equal(fwrite(buf, 1, n, out), n);
+    fclose(in);
+    assert_int_equal(fclose(out), 0);
+}
+
+/* snapshot - the database and its log as they are on disk now, copied to dir/copy.db, and
+ * opened: SQLite rebuilds its log index from the log file alone, as after a crash. */
+static sqlite3 *snapshot(const char *dir)
+{
+    char from[600], to[600];
+    snprintf(from, sizeof from, "%s/t.db", dir);
+    snprintf(to, sizeof to, "%s/copy.db", dir);
+    copy_file(from, to);
+    snprintf(from, sizeof from, "%s/t.db-wal", dir);
+    snprintf(to, sizeof to, "%s/copy.db-wal", dir);
+    copy_file(from, to);
+    snprintf(to, sizeof to, "%s/copy.db-shm", dir);
+    remove(to);
+    snprintf(to, sizeof to, "%s/copy.db", dir);
+    return open_db(to, NULL);
+}
+
+static void appends_of_a_transaction_reach_the_file_as_one_write(void **state)
+{
+    tu_dir_fixture *f = *state;
+    char path[600];
+    sqlite3 *db = writer(f->dir, path, sizeof path);
+    exec(db, "INSERT INTO t VALUES (1, randomblob(100))");
+    uint64_t seen0, made0, seen, made;
+    store_vfs_stats(&seen0, &made0);
+    exec(db, "INSERT INTO t VALUES (2, randomblob(100))");
+    store_vfs_stats(&seen, &made);
+    /* a table page and an index page: a header and a page each */
+    assert_true(seen - seen0 >= 4);
+    assert_int_equal(made - made0, 1);
+    sqlite3_close(db);
+}
+
+static void another_connection_sees_every_commit_whole(void **state)
+{
+    tu_dir_fixture *f = *state;
+    char path[600];
+    sqlite3 *db = writer(f->dir, path, sizeof path);
+    sqlite3 *reader = open_db(path, STORE_VFS_NAME);
+    sqlite3 *plain = open_db(path, NULL); /* SQLite's own VFS reads the same files */
+    sqlite3_int64 sum = 0;
+    for (int i = 1; i <= 300; i++) {
+        char sql[128];
+        snprintf(sql, sizeof sql,
+                 "BEGIN; INSERT INTO t VALUES (%d, randomblob(%d)); INSERT INTO t VALUES (%d, "
+                 "randomblob(700)); COMMIT;",
+                 i, 200 + i * 7, 100000 + i);
+        exec(db, sql);
+        sum += i + 100000 + i;
+        assert_int_equal(one_int(reader, "SELECT count(*) FROM t"), 2 * i);
+        assert_int_equal(one_int(plain, "SELECT sum(k) FROM t"), sum);
+        assert_int_equal(one_int(reader, "SELECT sum(length(v)) FROM t WHERE k < 100000"),
+                         (sqlite3_int64)i * 200 + 7 * (sqlite3_int64)i * (i + 1) / 2);
+    }
+    /* a commit of one page as a connection's first write: its frame header goes straight to
+     * the file, its page is gathered, and still the commit is whole at once */
+    exec(db, "CREATE TABLE u(x); INSERT INTO u VALUES (1)");
+    sqlite3 *second = open_db(path, STORE_VFS_NAME);
+    exec(second, "PRAGMA synchronous=NORMAL; UPDATE u SET x = 42"); /* no sync at commit */
+    assert_int_equal(one_int(reader, "SELECT x FROM u"), 42);
+    sqlite3_close(second);
+    expect_intact(reader);
+    sqlite3 *copy = snapshot(f->dir);
+    assert_int_equal(one_int(copy, "SELECT sum(k) FROM t"), sum);
+    expect_intact(copy);
+    sqlite3_close(copy);
+    sqlite3_close(plain);
+    sqlite3_close(reader);
+    sqlite3_close(db);
+}
+
+/* With a tiny page cache SQLite writes pages into the log before the commit, then overwrites
+ * those frames in place and rewrites their checksums when the commit comes. */
+static void a_transaction_that_spills_into_the_log_is_recovered_exactly(void **state)
+{
+    tu_dir_fixture *f = *state;
+    char path[600];
+    sqlite3 *db = writer(f->dir, path, sizeof path);
+    sqlite3 *reader = open_db(path, NULL);
+    exec(db, "INSERT INTO t VALUES (0, zeroblob(10))"); /* the log exists */
+    /* no checkpoint after the commit: the copy below sees the log exactly as the commit left it */
+    exec(db, "PRAGMA cache_size=10; PRAGMA cache_spill=10; PRAGMA wal_autocheckpoint=0");
+    uint64_t seen0, made0, seen, made;
+    store_vfs_stats(&seen0, &made0);
+    exec(db, "BEGIN");
+    exec(db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)"
+             " INSERT INTO t SELECT i, randomblob(300) FROM n");
+    for (int round = 0; round < 3; round++)
+        exec(db, "UPDATE t SET v = randomblob(310) WHERE k % 3 = 0");
+    exec(db, "COMMIT");
+    store_vfs_stats(&seen, &made);
+    assert_true(made > made0 && made - made0 < seen - seen0); /* it did gather writes */
+    assert_int_equal(one_int(reader, "SELECT count(*) FROM t"), 3001);
+    assert_int_equal(one_int(reader, "SELECT sum(length(v)) FROM t WHERE k % 3 = 0"),
+                     1001 * 310); /* k = 0 too */
+    expect_intact(reader);
+    sqlite3 *copy = snapshot(f->dir);
+    assert_int_equal(one_int(copy, "SELECT count(*) FROM t"), 3001);
+    assert_int_equal(one_int(copy, "SELECT sum(length(v)) FROM t"), 1001 * 310 + 2000 * 300);
+    expect_intact(copy);
+    sqlite3_close(copy);
+    sqlite3_close(reader);
+    sqlite3_close(db);
+}
+
+static void a_failed_write_fails_the_commit_and_changes_nothing(void **state)
+{
+    tu_dir_fixture *f = *state;
+    char path[600];
+    sqlite3 *db = writer(f->dir, path, sizeof path);
+    sqlite3 *reader = open_db(path, STORE_VFS_NAME);
+    exec(db, "INSERT INTO t VALUES (1, randomblob(100))");
+    store_vfs_test_fail_next_flush(SQLITE_IOERR_WRITE);
+    int rc = sqlite3_exec(db, "INSERT INTO t VALUES (2, randomblob(100))", NULL, NULL, NULL);
+    assert_int_equal(rc, SQLITE_IOERR_WRITE);
+    assert_int_equal(sqlite3_get_autocommit(db), 1); /* rolled back */
+    assert_int_equal(one_int(reader, "SELECT count(*) FROM t"), 1);
+    assert_int_equal(one_int(db, "SELECT count(*) FROM t"), 1);
+    exec(db, "INSERT INTO t VALUES (3, randomblob(100))"); /* the next commit is fine */
+    assert_int_equal(one_int(reader, "SELECT sum(k) FROM t"), 4);
+    sqlite3 *copy = snapshot(f->dir);
+    assert_int_equal(one_int(copy, "SELECT sum(k) FROM t"), 4);
+    expect_intact(copy);
+    sqlite3_close(copy);
+    sqlite3_close(reader);
+    sqlite3_close(db);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(appends_of_a_transaction_reach_the_file_as_one_write,
+                                        tu_dir_setup, tu_dir_teardown),
+        cmocka_unit_test_setup_teardown(another_connection_sees_every_commit_whole,
+                                        tu_dir_setup, tu_dir_teardown),
+        cmocka_unit_test_setup_teardown(
+            a_transaction_that_spills_into_the_log_is_recovered_exactly, tu_dir_setup,
+            tu_dir_teardown),
+        cmocka_unit_test_setup_teardown(a_failed_write_fails_the_commit_and_changes_nothing,
+                                        tu_dir_setup, tu_dir_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
