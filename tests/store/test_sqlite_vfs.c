@@ -1,8 +1,9 @@
 /* test_sqlite_vfs.c - the store's SQLite VFS (src/store/sqlite_vfs.c), driven with plain SQL:
  * a transaction's log appends reach the file as one write; another connection sees each
  * commit whole; a transaction that spills pages into the log before its commit (and so
- * rewrites frames in place) leaves a log that SQLite recovers exactly; a failed write fails
- * the commit and changes nothing. */
+ * rewrites frames in place) leaves a log that SQLite recovers exactly; pages spilled by a
+ * transaction that rolls back never land on frames committed since; a failed write fails the
+ * commit (and any commit of its transaction) and changes nothing. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -186,6 +187,88 @@ static void a_transaction_that_spills_into_the_log_is_recovered_exactly(void **s
     sqlite3_close(db);
 }
 
+/* Pages a transaction spilled into the log are buffered; when it rolls back instead of
+ * committing they must be dropped, not written later over what another writer committed at
+ * the same place in the log. */
+static void a_rolled_back_spill_never_lands_on_frames_committed_since(void **state)
+{
+    tu_dir_fixture *f = *state;
+    char path[600];
+    sqlite3 *a = writer(f->dir, path, sizeof path);
+    sqlite3 *b = open_db(path, STORE_VFS_NAME);
+    exec(a, "INSERT INTO t VALUES (0, zeroblob(10)); CREATE TABLE w(k INTEGER PRIMARY KEY, v)");
+    exec(a, "PRAGMA cache_size=10; PRAGMA cache_spill=10; PRAGMA wal_autocheckpoint=0");
+    exec(b, "PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=0");
+    uint64_t seen0, made0, seen, made;
+    store_vfs_stats(&seen0, &made0);
+    /* an empty log: rolling back then reads nothing from it (which would write the gathered
+     * pages out while a still holds the write lock, beyond the last commit, harmlessly) */
+    exec(a, "PRAGMA wal_checkpoint(TRUNCATE)");
+    exec(a, "BEGIN");
+    /* appends to a table without an index: spilled pages are not read again, so they are
+     * still gathered, unwritten, when the transaction rolls back */
+    exec(a, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 60)"
+            " INSERT INTO w SELECT i, randomblob(1000) FROM n");
+    store_vfs_stats(&seen, &made);
+    /* it spilled: only the new log's header went straight to the file, the frames are
+     * gathered */
+    assert_true(seen - seen0 > 2);
+    assert_int_equal(made - made0, 1);
+    exec(a, "ROLLBACK");
+    for (int i = 1; i <= 5; i++) {
+        char sql[96];
+        snprintf(sql, sizeof sql, "INSERT INTO t VALUES (%d, randomblob(500))", 1000 + i);
+        exec(b, sql);
+    }
+    assert_int_equal(one_int(a, "SELECT count(*) FROM t"), 6); /* a reads the log again */
+    assert_int_equal(one_int(b, "SELECT sum(length(v)) FROM t"), 10 + 5 * 500);
+    expect_intact(b);
+    sqlite3 *copy = snapshot(f->dir);
+    assert_int_equal(one_int(copy, "SELECT sum(k) FROM t"), 5015);
+    expect_intact(copy);
+    sqlite3_close(copy);
+    sqlite3_close(b);
+    sqlite3_close(a);
+}
+
+/* After a write of the log failed while a transaction was still open (here: gathered spilled
+ * pages written out because the buffer was full), that transaction cannot commit, even though
+ * SQLite undoes only the failed statement and keeps the transaction; the next one can. */
+static void a_transaction_whose_log_write_failed_cannot_commit(void **state)
+{
+    tu_dir_fixture *f = *state;
+    char path[600];
+    sqlite3 *db = writer(f->dir, path, sizeof path);
+    sqlite3 *reader = open_db(path, NULL);
+    exec(db, "INSERT INTO t VALUES (0, zeroblob(10))");
+    exec(db, "PRAGMA cache_size=10; PRAGMA cache_spill=10; PRAGMA wal_autocheckpoint=0");
+    exec(db, "BEGIN");
+    exec(db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200)"
+             " INSERT INTO t SELECT i, randomblob(300) FROM n");
+    store_vfs_test_fail_next_flush(SQLITE_FULL);
+    int rc = sqlite3_exec(db,
+                          "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE"
+                          " i < 2000) INSERT INTO t SELECT 1000 + i, randomblob(300) FROM n",
+                          NULL, NULL, NULL);
+    store_vfs_test_fail_next_flush(SQLITE_OK);
+    assert_int_equal(rc, SQLITE_FULL);
+    if (!sqlite3_get_autocommit(db)) { /* the transaction is still open: it must not commit */
+        assert_int_not_equal(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+        if (!sqlite3_get_autocommit(db))
+            exec(db, "ROLLBACK");
+    }
+    assert_int_equal(one_int(reader, "SELECT count(*) FROM t"), 1);
+    exec(db, "INSERT INTO t VALUES (7, randomblob(100))");
+    assert_int_equal(one_int(reader, "SELECT sum(k) FROM t"), 7);
+    expect_intact(reader);
+    sqlite3 *copy = snapshot(f->dir);
+    assert_int_equal(one_int(copy, "SELECT sum(k) FROM t"), 7);
+    expect_intact(copy);
+    sqlite3_close(copy);
+    sqlite3_close(reader);
+    sqlite3_close(db);
+}
+
 static void a_failed_write_fails_the_commit_and_changes_nothing(void **state)
 {
     tu_dir_fixture *f = *state;
@@ -219,6 +302,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             a_transaction_that_spills_into_the_log_is_recovered_exactly, tu_dir_setup,
             tu_dir_teardown),
+        cmocka_unit_test_setup_teardown(
+            a_rolled_back_spill_never_lands_on_frames_committed_since, tu_dir_setup,
+            tu_dir_teardown),
+        cmocka_unit_test_setup_teardown(a_transaction_whose_log_write_failed_cannot_commit,
+                                        tu_dir_setup, tu_dir_teardown),
         cmocka_unit_test_setup_teardown(a_failed_write_fails_the_commit_and_changes_nothing,
                                         tu_dir_setup, tu_dir_teardown),
     };
