@@ -38,8 +38,9 @@ int store_vfs_register(void);
 void store_vfs_stats(uint64_t *writes_seen, uint64_t *writes_made);
 
 /* store_vfs_test_fail_next_flush - tests only: the next buffered write of a log fails with
- * SQLite result code rc instead of being written (SQLITE_OK turns it off). */
-void store_vfs_test_fail_next_flush(int rc);
+ * SQLite result code rc instead of being written (SQLITE_OK turns it off); returns the code
+ * that was still pending (SQLITE_OK: the last one was used). */
+int store_vfs_test_fail_next_flush(int rc);
 
 /* A batch of this many entries or more is written with the bulk page cache (sqlite.c). */
 #define STORE_BULK_ENTRIES 2048

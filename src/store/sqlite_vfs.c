@@ -18,9 +18,11 @@
  * release. Whatever is still buffered then belongs to a transaction that was rolled back (pages
  * spilled before a commit that never came) and is dropped, so it can never land later on frames
  * another connection has committed since. After a failed write the log refuses every write and
- * sync until that release, so the transaction it belonged to cannot commit. A log without
- * power-safe overwrite (SQLite then pads commits to a sector and splits frames) is not
- * buffered. Every other file is the unix VFS's, untouched. */
+ * sync, and every read of the bytes that were lost, until that release, so the transaction it
+ * belonged to can neither commit nor read back what it lost. A database without power-safe
+ * overwrite (SQLite then pads commits to a sector and splits frames) gets no gathering, and
+ * locking_mode=exclusive (which takes no shared-memory locks, so no release is seen) is
+ * refused. Every other file is the unix VFS's, untouched. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -50,6 +52,7 @@ typedef struct wal_file {
     sqlite3_int64 next;  /* where the last write ended (-1: no write yet, or it failed) */
     int commit_next;     /* the last write was a commit frame's header: its page comes next */
     int failed;          /* a write failed: refuse writes and syncs until the write lock goes */
+    sqlite3_int64 lost_from, lost_to; /* the bytes a failed write did not write */
 } wal_file;
 
 struct db_file {
@@ -74,14 +77,29 @@ static sqlite3_file *real_of(sqlite3_file *f)
     return ((wal_file *)f)->real;
 }
 
+/* write_failed - the write of [off, off + n) failed with rc: remember it until the release. */
+static int write_failed(wal_file *w, int rc, sqlite3_int64 off, int n)
+{
+    if (!w->failed) {
+        w->failed = rc;
+        w->lost_from = off;
+        w->lost_to = off + n;
+    } else {
+        w->lost_from = off < w->lost_from ? off : w->lost_from;
+        w->lost_to = off + n > w->lost_to ? off + n : w->lost_to;
+    }
+    w->next = -1;
+    return rc;
+}
+
 static int write_through(wal_file *w, const void *data, int n, sqlite3_int64 off)
 {
     atomic_fetch_add_explicit(&wal_writes_made, 1, memory_order_relaxed);
     int rc = w->real->pMethods->xWrite(w->real, data, n, off);
-    w->next = rc == SQLITE_OK ? off + n : -1;
     if (rc != SQLITE_OK)
-        w->failed = rc;
-    return rc;
+        return write_failed(w, rc, off, n);
+    w->next = off + n;
+    return SQLITE_OK;
 }
 
 /* wal_flush - hand the buffer to the unix VFS as one write; emptied whatever the outcome. */
@@ -94,11 +112,18 @@ static int wal_flush(wal_file *w)
     int injected = atomic_load_explicit(&wal_fail_next_flush, memory_order_relaxed);
     if (injected && atomic_exchange(&wal_fail_next_flush, 0) == injected) {
         atomic_fetch_add_explicit(&wal_writes_made, 1, memory_order_relaxed);
-        w->next = -1;
-        w->failed = injected;
-        return injected;
+        return write_failed(w, injected, w->start, (int)len);
     }
     return write_through(w, w->buf, (int)len, w->start);
+}
+
+/* flush_before - write the buffer out before another operation on the log. SQLite undoes only
+ * the statement after SQLITE_FULL, and could go on with frames it believes written, so a
+ * failure here is reported as an I/O error, after which SQLite rolls the transaction back. */
+static int flush_before(wal_file *w)
+{
+    int rc = wal_flush(w);
+    return rc == SQLITE_OK ? rc : SQLITE_IOERR_WRITE;
 }
 
 /* wal_release - the connection gave up the log's write lock: what is still buffered was never
@@ -129,8 +154,11 @@ static int wal_write(sqlite3_file *f, const void *data, int n, sqlite3_int64 off
     int completes_commit = w->commit_next;
     w->commit_next =
         n == WAL_FRAME_HEADER_SIZE && get_u32be((const unsigned char *)data + 4) != 0;
-    if (!w->buffered || off != w->next || n <= 0 || n > WAL_BUFFER_MAX) /* not an append */
+    if (!w->buffered || off != w->next || n <= 0 || n > WAL_BUFFER_MAX) { /* not an append */
+        if (w->len && (rc = wal_flush(w)) != SQLITE_OK)
+            return rc;
         return write_through(w, data, n, off);
+    }
     if (w->len + (size_t)n > WAL_BUFFER_MAX && (rc = wal_flush(w)) != SQLITE_OK)
         return rc;
     if (!w->buf && !(w->buf = malloc(WAL_BUFFER_MAX))) /* without a buffer, as the unix VFS */
@@ -158,32 +186,35 @@ static int wal_close(sqlite3_file *f)
 
 static int wal_read(sqlite3_file *f, void *data, int n, sqlite3_int64 off)
 {
-    int rc = wal_flush((wal_file *)f);
-    return rc != SQLITE_OK ? rc : real_of(f)->pMethods->xRead(real_of(f), data, n, off);
+    wal_file *w = (wal_file *)f;
+    int rc = flush_before(w);
+    if (rc == SQLITE_OK && w->failed && off < w->lost_to && off + n > w->lost_from)
+        rc = SQLITE_IOERR_READ; /* those bytes were never written */
+    return rc != SQLITE_OK ? rc : w->real->pMethods->xRead(w->real, data, n, off);
 }
 
 static int wal_truncate(sqlite3_file *f, sqlite3_int64 size)
 {
-    int rc = wal_flush((wal_file *)f);
+    int rc = flush_before((wal_file *)f);
     return rc != SQLITE_OK ? rc : real_of(f)->pMethods->xTruncate(real_of(f), size);
 }
 
 static int wal_sync(sqlite3_file *f, int flags)
 {
     wal_file *w = (wal_file *)f;
-    int rc = w->failed ? w->failed : wal_flush(w);
+    int rc = w->failed ? w->failed : flush_before(w);
     return rc != SQLITE_OK ? rc : w->real->pMethods->xSync(w->real, flags);
 }
 
 static int wal_file_size(sqlite3_file *f, sqlite3_int64 *size)
 {
-    int rc = wal_flush((wal_file *)f);
+    int rc = flush_before((wal_file *)f);
     return rc != SQLITE_OK ? rc : real_of(f)->pMethods->xFileSize(real_of(f), size);
 }
 
 static int wal_file_control(sqlite3_file *f, int op, void *arg)
 {
-    int rc = wal_flush((wal_file *)f);
+    int rc = flush_before((wal_file *)f);
     return rc != SQLITE_OK ? rc : real_of(f)->pMethods->xFileControl(real_of(f), op, arg);
 }
 
@@ -287,6 +318,16 @@ static int db_check_reserved_lock(sqlite3_file *f, int *out)
 
 static int db_file_control(sqlite3_file *f, int op, void *arg)
 {
+    if (op == SQLITE_FCNTL_PRAGMA) { /* arg: error message out, pragma name, value or NULL */
+        char **pragma = arg;
+        if (sqlite3_stricmp(pragma[1], "locking_mode") == 0 && pragma[2] &&
+            sqlite3_stricmp(pragma[2], "exclusive") == 0) {
+            pragma[0] = sqlite3_mprintf("locking_mode=exclusive is not supported by the "
+                                        "%s VFS (it gathers log writes per write lock)",
+                                        STORE_VFS_NAME);
+            return SQLITE_ERROR;
+        }
+    }
     return db_real(f)->pMethods->xFileControl(db_real(f), op, arg);
 }
 
@@ -394,8 +435,9 @@ static int tims_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int fl
     if (main && main->pMethods == &db_methods) {
         w->db = (db_file *)main;
         w->db->wal = w;
-        /* SQLite pads commits and splits frames when the log lacks power-safe overwrite */
-        w->buffered = (w->real->pMethods->xDeviceCharacteristics(w->real) &
+        /* SQLite pads commits and splits frames when the database file (its choice, made in
+         * sqlite3WalOpen) lacks power-safe overwrite */
+        w->buffered = (main->pMethods->xDeviceCharacteristics(main) &
                        SQLITE_IOCAP_POWERSAFE_OVERWRITE) != 0;
     }
     return SQLITE_OK;
@@ -426,7 +468,7 @@ void store_vfs_stats(uint64_t *writes_seen, uint64_t *writes_made)
     *writes_made = atomic_load(&wal_writes_made);
 }
 
-void store_vfs_test_fail_next_flush(int sqlite_rc)
+int store_vfs_test_fail_next_flush(int sqlite_rc)
 {
-    atomic_store(&wal_fail_next_flush, sqlite_rc);
+    return atomic_exchange(&wal_fail_next_flush, sqlite_rc);
 }

@@ -231,14 +231,14 @@ static void a_rolled_back_spill_never_lands_on_frames_committed_since(void **sta
     sqlite3_close(a);
 }
 
-/* After a write of the log failed while a transaction was still open (here: gathered spilled
- * pages written out because the buffer was full), that transaction cannot commit, even though
- * SQLite undoes only the failed statement and keeps the transaction; the next one can. */
-static void a_transaction_whose_log_write_failed_cannot_commit(void **state)
+/* A write of the log fails in the middle of a big transaction (gathered spilled pages written
+ * out because the buffer filled up, or before a read of the log): whatever SQLite then does
+ * with the statement, the transaction never commits, what it lost is never read back as data,
+ * and the next transaction is fine. */
+static void fail_mid_transaction(const char *dir, const char *next_statement)
 {
-    tu_dir_fixture *f = *state;
     char path[600];
-    sqlite3 *db = writer(f->dir, path, sizeof path);
+    sqlite3 *db = writer(dir, path, sizeof path);
     sqlite3 *reader = open_db(path, NULL);
     exec(db, "INSERT INTO t VALUES (0, zeroblob(10))");
     exec(db, "PRAGMA cache_size=10; PRAGMA cache_spill=10; PRAGMA wal_autocheckpoint=0");
@@ -246,26 +246,93 @@ static void a_transaction_whose_log_write_failed_cannot_commit(void **state)
     exec(db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200)"
              " INSERT INTO t SELECT i, randomblob(300) FROM n");
     store_vfs_test_fail_next_flush(SQLITE_FULL);
-    int rc = sqlite3_exec(db,
-                          "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE"
-                          " i < 2000) INSERT INTO t SELECT 1000 + i, randomblob(300) FROM n",
-                          NULL, NULL, NULL);
-    store_vfs_test_fail_next_flush(SQLITE_OK);
-    assert_int_equal(rc, SQLITE_FULL);
-    if (!sqlite3_get_autocommit(db)) { /* the transaction is still open: it must not commit */
+    int failures = 0;
+    if (sqlite3_exec(db, next_statement, NULL, NULL, NULL) != SQLITE_OK)
+        failures++;
+    if (!sqlite3_get_autocommit(db) &&
+        sqlite3_exec(db, "UPDATE t SET v = randomblob(300) WHERE k % 7 = 0", NULL, NULL,
+                     NULL) != SQLITE_OK)
+        failures++;
+    assert_int_equal(store_vfs_test_fail_next_flush(SQLITE_OK), SQLITE_OK); /* it was used */
+    assert_true(failures > 0);
+    if (!sqlite3_get_autocommit(db)) { /* still open: it must not commit */
         assert_int_not_equal(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
         if (!sqlite3_get_autocommit(db))
             exec(db, "ROLLBACK");
     }
     assert_int_equal(one_int(reader, "SELECT count(*) FROM t"), 1);
+    assert_int_equal(one_int(db, "SELECT count(*) FROM t"), 1);
     exec(db, "INSERT INTO t VALUES (7, randomblob(100))");
     assert_int_equal(one_int(reader, "SELECT sum(k) FROM t"), 7);
     expect_intact(reader);
-    sqlite3 *copy = snapshot(f->dir);
+    sqlite3 *copy = snapshot(dir);
     assert_int_equal(one_int(copy, "SELECT sum(k) FROM t"), 7);
     expect_intact(copy);
     sqlite3_close(copy);
     sqlite3_close(reader);
+    sqlite3_close(db);
+}
+
+static void a_transaction_whose_log_write_failed_cannot_commit(void **state)
+{
+    tu_dir_fixture *f = *state;
+    fail_mid_transaction(f->dir, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 "
+                                 "FROM n WHERE i < 2000) INSERT INTO t SELECT 1000 + i, "
+                                 "randomblob(300) FROM n");
+}
+
+static void a_transaction_whose_log_write_failed_before_a_read_cannot_commit(void **state)
+{
+    tu_dir_fixture *f = *state;
+    fail_mid_transaction(f->dir, "SELECT sum(length(v)) FROM t NOT INDEXED");
+}
+
+/* Without power-safe overwrite SQLite pads a synchronous commit to a sector boundary and may
+ * split a frame around a sync; such a database's log is written as SQLite writes it. */
+static void a_database_without_powersafe_overwrite_is_not_gathered(void **state)
+{
+    tu_dir_fixture *f = *state;
+    char path[700];
+    snprintf(path, sizeof path, "file:%s/t.db?psow=0", f->dir);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open_v2(path, &db,
+                                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI,
+                                     STORE_VFS_NAME),
+                     SQLITE_OK);
+    exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+             " CREATE TABLE t(k INTEGER PRIMARY KEY, v BLOB NOT NULL)");
+    char plain[700];
+    snprintf(plain, sizeof plain, "%s/t.db", f->dir);
+    sqlite3 *reader = open_db(plain, NULL);
+    uint64_t seen0, made0, seen, made;
+    store_vfs_stats(&seen0, &made0);
+    for (int i = 1; i <= 20; i++) {
+        char sql[96];
+        snprintf(sql, sizeof sql, "INSERT INTO t VALUES (%d, randomblob(%d))", i, 100 * i);
+        exec(db, sql);
+        assert_int_equal(one_int(reader, "SELECT count(*) FROM t"), i);
+    }
+    store_vfs_stats(&seen, &made);
+    assert_int_equal(made - made0, seen - seen0);
+    expect_intact(reader);
+    sqlite3_close(reader);
+    sqlite3_close(db);
+}
+
+static void exclusive_locking_is_refused(void **state)
+{
+    tu_dir_fixture *f = *state;
+    char path[600];
+    sqlite3 *db = writer(f->dir, path, sizeof path);
+    char *err = NULL;
+    assert_int_not_equal(sqlite3_exec(db, "PRAGMA locking_mode=exclusive", NULL, NULL, &err),
+                         SQLITE_OK);
+    assert_non_null(strstr(err, "not supported"));
+    sqlite3_free(err);
+    exec(db, "INSERT INTO t VALUES (1, x'00')"); /* still usable, normally locked */
+    sqlite3 *other = open_db(path, NULL);
+    assert_int_equal(one_int(other, "SELECT count(*) FROM t"), 1);
+    sqlite3_close(other);
     sqlite3_close(db);
 }
 
@@ -307,6 +374,13 @@ int main(void)
             tu_dir_teardown),
         cmocka_unit_test_setup_teardown(a_transaction_whose_log_write_failed_cannot_commit,
                                         tu_dir_setup, tu_dir_teardown),
+        cmocka_unit_test_setup_teardown(
+            a_transaction_whose_log_write_failed_before_a_read_cannot_commit, tu_dir_setup,
+            tu_dir_teardown),
+        cmocka_unit_test_setup_teardown(a_database_without_powersafe_overwrite_is_not_gathered,
+                                        tu_dir_setup, tu_dir_teardown),
+        cmocka_unit_test_setup_teardown(exclusive_locking_is_refused, tu_dir_setup,
+                                        tu_dir_teardown),
         cmocka_unit_test_setup_teardown(a_failed_write_fails_the_commit_and_changes_nothing,
                                         tu_dir_setup, tu_dir_teardown),
     };
