@@ -149,18 +149,16 @@ static int wal_write(sqlite3_file *f, const void *data, int n, sqlite3_int64 off
     atomic_fetch_add_explicit(&wal_writes_seen, 1, memory_order_relaxed);
     if (w->failed)
         return w->failed;
-    if (w->len && off != w->start + (sqlite3_int64)w->len && (rc = wal_flush(w)) != SQLITE_OK)
+    /* an append continues the last write, which while anything is buffered ends the buffer */
+    int append = w->buffered && off == w->next && n > 0 && n <= WAL_BUFFER_MAX;
+    if (w->len && (!append || w->len + (size_t)n > WAL_BUFFER_MAX) &&
+        (rc = wal_flush(w)) != SQLITE_OK)
         return rc;
     int completes_commit = w->commit_next;
     w->commit_next =
         n == WAL_FRAME_HEADER_SIZE && get_u32be((const unsigned char *)data + 4) != 0;
-    if (!w->buffered || off != w->next || n <= 0 || n > WAL_BUFFER_MAX) { /* not an append */
-        if (w->len && (rc = wal_flush(w)) != SQLITE_OK)
-            return rc;
+    if (!append)
         return write_through(w, data, n, off);
-    }
-    if (w->len + (size_t)n > WAL_BUFFER_MAX && (rc = wal_flush(w)) != SQLITE_OK)
-        return rc;
     if (!w->buf && !(w->buf = malloc(WAL_BUFFER_MAX))) /* without a buffer, as the unix VFS */
         return write_through(w, data, n, off);
     if (w->len == 0)
