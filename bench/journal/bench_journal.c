@@ -2,7 +2,8 @@
  *
  * Prints, one line each: the raw 4 KiB write + fdatasync rate of the disk (one thread, and two
  * at once); durable crossings per second with one commit each, and its ratio to the raw rate
- * (against the best raw run around one 4-second run, and in interleaved rounds);
+ * (against the best raw run around one 4-second run, and in interleaved rounds), next to the
+ * least a signed durable commit costs on this disk;
  * durable crossings per second with 16 writers sharing commits (into a new store, and into
  * one that already holds a million crossings); chain and strict verification speed; and, with
  * TIMS_BENCH_CROSSINGS (default 10,000,000) crossings in the store, the build time, history
@@ -19,7 +20,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "store/store_int.h"
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include "store/sqlite_int.h"
 #include "tims/store.h"
 
 static double now_s(void)
@@ -278,6 +282,59 @@ static void one_commit_interleaved(const tims_keypair *kp, int rounds, double ra
            (store_n / store_t) / (raw_n / raw_t), lo, hi);
 }
 
+/* signed_row_floor - the least a signed durable commit costs on this disk, for comparison
+ * with the store's: each commit signs a 700-byte row with Ed25519 and inserts it alone into an
+ * SQLite table without an index (synchronous=FULL, the store's VFS); interleaved with the raw
+ * rate as above. */
+static void signed_row_floor(int rounds, double raw_s, double store_s)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/floor.db", base);
+    unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES], sig[64];
+    if (sodium_init() < 0)
+        die("libsodium", NULL);
+    crypto_sign_keypair(pk, sk);
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    if (store_vfs_register() != SQLITE_OK ||
+        sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, STORE_VFS_NAME) ||
+        sqlite3_exec(db,
+                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                     " CREATE TABLE j(id INTEGER PRIMARY KEY, body BLOB, sig BLOB)",
+                     NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "INSERT INTO j(body, sig) VALUES (?, ?)", -1, &st, NULL))
+        die("floor database", NULL);
+    unsigned char body[700];
+    memset(body, 'a', sizeof body);
+    double raw_n = 0, raw_t = 0, rows = 0, rows_t = 0;
+    for (int r = -1; r < rounds; r++) { /* round -1 warms up */
+        double raw = raw_fdatasync_rate(raw_s, 1);
+        long n = 0;
+        double t0 = now_s(), t;
+        do {
+            body[n % sizeof body]++;
+            crypto_sign_detached(sig, NULL, body, sizeof body, sk);
+            sqlite3_bind_blob(st, 1, body, sizeof body, SQLITE_STATIC);
+            sqlite3_bind_blob(st, 2, sig, sizeof sig, SQLITE_STATIC);
+            if (sqlite3_step(st) != SQLITE_DONE || sqlite3_reset(st) != SQLITE_OK)
+                die("floor insert", NULL);
+            n++;
+        } while ((t = now_s()) - t0 < store_s);
+        if (r >= 0) {
+            raw_n += raw * raw_s;
+            raw_t += raw_s;
+            rows += (double)n;
+            rows_t += t - t0;
+        }
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    printf("floor.signed_row_vs_fdatasync %.2f ratio  %.0f commits/s against %.0f writes/s: a "
+           "signed 700-byte row per commit, no index, nothing else (the least any signed "
+           "commit costs here) rounds=%dx%.1fs\n",
+           (rows / rows_t) / (raw_n / raw_t), rows / rows_t, raw_n / raw_t, rounds, store_s);
+}
+
 /* body_of - the crossing body as tims_crossing_to_body writes it (checked once below). */
 static size_t body_of(const tims_crossing *c, char *out, size_t size)
 {
@@ -390,6 +447,7 @@ int main(void)
            "rate around it\n",
            one / best);
     one_commit_interleaved(&kp, 8, 0.5, 1.0);
+    signed_row_floor(8, 0.5, 1.0);
     printf("disk.fdatasync_2threads_per_s %.0f writes/s  block=4KiB two threads, own "
            "descriptors of one preallocated file (the store runs up to two log syncs at once)\n",
            raw_fdatasync_rate_2threads(2.0));
