@@ -249,8 +249,7 @@ static double durable_rate(int threads, double seconds, const tims_keypair *kp, 
  * `rounds` rounds of `store_s` seconds, each right after `raw_s` seconds of the raw rate
  * (4 KiB + fdatasync into a preallocated ring on the same disk), so that the shared VM's
  * drifting speed touches both alike; prints both rates and their ratio. */
-static void one_commit_interleaved(const tims_keypair *kp, int rounds, double raw_s,
-                                   double store_s)
+static void one_commit_interleaved(const tims_keypair *kp, int rounds, double raw_s, double store_s)
 {
     tims_store *s = fresh_store("interleaved");
     writer w = {s, kp, 0, now_s() + 0.5, 0}; /* warm-up: the log grows to its reused size */

@@ -126,9 +126,9 @@ int store_exec(sqlite3 *db, const char *sql)
 /* travellers, a table in version 1, is a view since version 2: keeping it as a table cost a
  * random page write per crossing, and nothing reads it on the write path. */
 #define TRAVELLERS_VIEW_SQL                                                                        \
-    "CREATE VIEW main.travellers AS SELECT state, number, surname, given, nationality, birth,"    \
+    "CREATE VIEW main.travellers AS SELECT state, number, surname, given, nationality, birth,"     \
     " sex, entry AS last_entry, time AS last_time, crossings FROM (SELECT *,"                      \
-    " row_number() OVER (PARTITION BY state, number ORDER BY time DESC, entry DESC) AS rank,"     \
+    " row_number() OVER (PARTITION BY state, number ORDER BY time DESC, entry DESC) AS rank,"      \
     " count(*) OVER (PARTITION BY state, number) AS crossings FROM main.crossings"                 \
     " WHERE void = 0) WHERE rank = 1;"
 
@@ -137,12 +137,12 @@ const char store_derived_schema[] =
 
 /* store_heads_fill - the heads table of schema @ from the journal (SQLite takes the bare hash
  * column from the row where max(id) is found). */
-const char store_heads_fill[] = "INSERT INTO @.heads SELECT id >> " STORE_SEQ_BITS_SQL
-                                ", max(id), hash FROM main.journal GROUP BY id >> " STORE_SEQ_BITS_SQL
-                                ";";
+const char store_heads_fill[] =
+    "INSERT INTO @.heads SELECT id >> " STORE_SEQ_BITS_SQL
+    ", max(id), hash FROM main.journal GROUP BY id >> " STORE_SEQ_BITS_SQL ";";
 
-const char *const store_derived_tables[] = {"crossings", "corrections", "list_events",
-                                            "redactions", "heads"};
+const char *const store_derived_tables[] = {"crossings", "corrections", "list_events", "redactions",
+                                            "heads"};
 /* The column that names an entry in each derived table (for verify's report). */
 const char *const store_derived_entry_col[] = {"entry", "entry", "entry", "target", "head"};
 
@@ -184,11 +184,12 @@ int store_exec_schema(sqlite3 *db, const char *tmpl, const char *schema)
 static int migrate_0_to_1(sqlite3 *db)
 {
     int rc = store_exec(db, journal_schema);
-    return rc == SQLITE_OK ? store_exec_schema(db,
-                                               CROSSINGS_SQL TRAVELLERS_V1_SQL CORRECTIONS_SQL
-                                                   LIST_EVENTS_SQL REDACTIONS_SQL,
-                                               "main")
-                           : rc;
+    return rc == SQLITE_OK
+               ? store_exec_schema(
+                     db,
+                     CROSSINGS_SQL TRAVELLERS_V1_SQL CORRECTIONS_SQL LIST_EVENTS_SQL REDACTIONS_SQL,
+                     "main")
+               : rc;
 }
 
 static int migrate_1_to_2(sqlite3 *db)
@@ -445,7 +446,7 @@ int store_origin_id(tims_store *s, const uint8_t pk[TIMS_PUBKEY_LEN], int create
 
 /* Page cache of a connection, in KiB: the reader's, and the writer's for bulk work (reindex,
  * import, verify, migrations, batches of STORE_BULK_ENTRIES or more). */
-#define STORE_CACHE_KIB 65536
+#define STORE_CACHE_KIB     65536
 #define STORE_CACHE_KIB_SQL "65536"
 /* The writer's page cache for group commit. SQLite 3.40 scans the cache's whole hash table at
  * the end of every transaction in which a B-tree page split renumbered pages (it parks a page

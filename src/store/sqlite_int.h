@@ -54,8 +54,8 @@ typedef struct pending {
     store_derived d;
     tims_err err;
     int done;
-    int sig_ready;        /* the owner has signed it: the leader may write it */
-    waiter *wake;         /* the owner waits here (one per append call, not per entry) */
+    int sig_ready; /* the owner has signed it: the leader may write it */
+    waiter *wake;  /* the owner waits here (one per append call, not per entry) */
     tims_diag diag;
     struct pending *next;
 } pending;
@@ -89,27 +89,27 @@ struct tims_store {
     uint32_t nwaiters;                  /* waiters made so far (under q_mu) */
     _Atomic uint32_t wake_word;         /* callers sleep on it, each with its own bit */
     _Atomic uint32_t sleeping;          /* callers in sleep_on (counted under q_mu) */
-    int leader_active;          /* a leader is writing a batch (under q_mu) */
-    uint64_t written;           /* batches written to the log so far (under q_mu) */
-    pending *w_head, *w_tail;   /* written, not yet acknowledged, in batch order (under q_mu) */
-    int unsynced;               /* written batches whose sync has not started (under q_mu) */
+    int leader_active;                  /* a leader is writing a batch (under q_mu) */
+    uint64_t written;                   /* batches written to the log so far (under q_mu) */
+    pending *w_head, *w_tail; /* written, not yet acknowledged, in batch order (under q_mu) */
+    int unsynced;             /* written batches whose sync has not started (under q_mu) */
     int slot_busy[STORE_SYNC_SLOTS]; /* an fdatasync runs in this slot (under q_mu) */
-    waiter *slot_waiter;        /* the leader waiting for a free slot, or NULL (under q_mu) */
-    int wal_fd[STORE_SYNC_SLOTS]; /* each slot's descriptor of the log, or -1 */
-    tims_err broken;            /* the log could not be made durable: no more writes (q_mu) */
-    char broken_why[320];       /* why (under q_mu) */
-    int test_sync_errno;        /* store_test_fail_sync (under q_mu) */
-    store_sync_hook test_sync_hook; /* store_test_sync_hook (under q_mu) */
+    waiter *slot_waiter;             /* the leader waiting for a free slot, or NULL (under q_mu) */
+    int wal_fd[STORE_SYNC_SLOTS];    /* each slot's descriptor of the log, or -1 */
+    tims_err broken;                 /* the log could not be made durable: no more writes (q_mu) */
+    char broken_why[320];            /* why (under q_mu) */
+    int test_sync_errno;             /* store_test_fail_sync (under q_mu) */
+    store_sync_hook test_sync_hook;  /* store_test_sync_hook (under q_mu) */
     void *test_sync_arg;
     origin_slot *origins;
     size_t norigins, corigins;
     sqlite3_stmt *st[2][ST_COUNT]; /* [0] main, [1] temp */
     sqlite3_stmt *ins_journal, *get_body, *redacted_by, *null_body, *ins_origin, *sel_origin;
     sqlite3_stmt *r_history, *r_crossing;
-    sqlite3_stmt *begin, *commit; /* group commit's transaction, prepared once */
+    sqlite3_stmt *begin, *commit;     /* group commit's transaction, prepared once */
     sqlite3_stmt *sync_off, *sync_on; /* synchronous=NORMAL / FULL around it */
-    int bulk_sign_last_only;     /* bench only: see store_int.h */
-    uint64_t commits, committed; /* group commit counters (under w_mu) */
+    int bulk_sign_last_only;          /* bench only: see store_int.h */
+    uint64_t commits, committed;      /* group commit counters (under w_mu) */
     int64_t max_target; /* highest entry id a stored correction or redaction names (w_mu) */
     int cache_kib, bulk_cache_kib; /* the writer's page cache now, and for bulk work (w_mu) */
 };

@@ -155,8 +155,7 @@ static int wal_write(sqlite3_file *f, const void *data, int n, sqlite3_int64 off
         (rc = wal_flush(w)) != SQLITE_OK)
         return rc;
     int completes_commit = w->commit_next;
-    w->commit_next =
-        n == WAL_FRAME_HEADER_SIZE && get_u32be((const unsigned char *)data + 4) != 0;
+    w->commit_next = n == WAL_FRAME_HEADER_SIZE && get_u32be((const unsigned char *)data + 4) != 0;
     if (!append)
         return write_through(w, data, n, off);
     if (!w->buf && !(w->buf = malloc(WAL_BUFFER_MAX))) /* without a buffer, as the unix VFS */
@@ -435,8 +434,8 @@ static int tims_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int fl
         w->db->wal = w;
         /* SQLite pads commits and splits frames when the database file (its choice, made in
          * sqlite3WalOpen) lacks power-safe overwrite */
-        w->buffered = (main->pMethods->xDeviceCharacteristics(main) &
-                       SQLITE_IOCAP_POWERSAFE_OVERWRITE) != 0;
+        w->buffered =
+            (main->pMethods->xDeviceCharacteristics(main) & SQLITE_IOCAP_POWERSAFE_OVERWRITE) != 0;
     }
     return SQLITE_OK;
 }

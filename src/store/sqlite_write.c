@@ -99,8 +99,7 @@ static void wake_later(tims_store *s, wakeups *wk, const waiter *w)
 static void wake_now(tims_store *s, wakeups *wk)
 {
     if (wk->bits && atomic_load_explicit(&s->sleeping, memory_order_relaxed))
-        syscall(SYS_futex, &s->wake_word, FUTEX_WAKE_BITSET_PRIVATE, INT_MAX, NULL, NULL,
-                wk->bits);
+        syscall(SYS_futex, &s->wake_word, FUTEX_WAKE_BITSET_PRIVATE, INT_MAX, NULL, NULL, wk->bits);
     wk->bits = 0;
 }
 
@@ -142,8 +141,7 @@ void store_free_waiters(tims_store *s)
 
 /* finish - mark the entries of list (linked by next) done with err, giving failed ones the
  * sentence in why, and gather their callers to wake (under q_mu). */
-static void finish(tims_store *s, pending *list, tims_err err, const tims_diag *why,
-                   wakeups *wk)
+static void finish(tims_store *s, pending *list, tims_err err, const tims_diag *why, wakeups *wk)
 {
     for (pending *p = list, *next; p; p = next) {
         next = p->next;
@@ -208,7 +206,7 @@ static void make_durable(tims_store *s, uint64_t number, waiter *mine)
     }
     s->unsynced--;
     wake_next_leader(s, &wk); /* the next batch is written while this one syncs */
-    if (slot < 0) { /* the store broke while this batch waited for a slot */
+    if (slot < 0) {           /* the store broke while this batch waited for a slot */
         fail_unacknowledged(s, &wk);
         pthread_mutex_unlock(&s->q_mu);
         wake_now(s, &wk);
@@ -284,8 +282,8 @@ static tims_err write_batch(tims_store *s, pending *batch, tims_diag *diag)
             break;
         }
         err = store_write_entry(s, oid, &p->e, &p->d, diag);
-        if (err == TIMS_OK && (!p->next || memcmp(p->next->e.origin, p->e.origin,
-                                                  TIMS_PUBKEY_LEN) != 0) &&
+        if (err == TIMS_OK &&
+            (!p->next || memcmp(p->next->e.origin, p->e.origin, TIMS_PUBKEY_LEN) != 0) &&
             (rc = store_put_head(s, SCHEMA_MAIN, STORE_ID(oid, p->e.seq), p->e.hash)) != SQLITE_OK)
             err = store_sql_fail(s, s->db, rc, diag, "recording the chain head");
     }

@@ -99,6 +99,20 @@ static sqlite3 *snapshot(const char *dir)
     return open_db(to, NULL);
 }
 
+/* expect_recovered - the files as they are now, recovered by SQLite alone (snapshot), answer
+ * `sql` with `expected` and pass its integrity check. */
+static void expect_recovered(const char *dir, const char *sql, sqlite3_int64 expected)
+{
+    sqlite3 *copy = snapshot(dir);
+    assert_int_equal(one_int(copy, sql), expected);
+    expect_intact(copy);
+    sqlite3_close(copy);
+}
+
+/* A tiny page cache, so that SQLite writes pages into the log before the commit, and no
+ * checkpoint after it, so that a snapshot sees the log exactly as the commit left it. */
+#define SPILL_EARLY "PRAGMA cache_size=10; PRAGMA cache_spill=10; PRAGMA wal_autocheckpoint=0"
+
 static void appends_of_a_transaction_reach_the_file_as_one_write(void **state)
 {
     tu_dir_fixture *f = *state;
@@ -144,10 +158,7 @@ static void another_connection_sees_every_commit_whole(void **state)
     assert_int_equal(one_int(reader, "SELECT x FROM u"), 42);
     sqlite3_close(second);
     expect_intact(reader);
-    sqlite3 *copy = snapshot(f->dir);
-    assert_int_equal(one_int(copy, "SELECT sum(k) FROM t"), sum);
-    expect_intact(copy);
-    sqlite3_close(copy);
+    expect_recovered(f->dir, "SELECT sum(k) FROM t", sum);
     sqlite3_close(plain);
     sqlite3_close(reader);
     sqlite3_close(db);
@@ -162,8 +173,7 @@ static void a_transaction_that_spills_into_the_log_is_recovered_exactly(void **s
     sqlite3 *db = writer(f->dir, path, sizeof path);
     sqlite3 *reader = open_db(path, NULL);
     exec(db, "INSERT INTO t VALUES (0, zeroblob(10))"); /* the log exists */
-    /* no checkpoint after the commit: the copy below sees the log exactly as the commit left it */
-    exec(db, "PRAGMA cache_size=10; PRAGMA cache_spill=10; PRAGMA wal_autocheckpoint=0");
+    exec(db, SPILL_EARLY);
     uint64_t seen0, made0, seen, made;
     store_vfs_stats(&seen0, &made0);
     exec(db, "BEGIN");
@@ -178,11 +188,8 @@ static void a_transaction_that_spills_into_the_log_is_recovered_exactly(void **s
     assert_int_equal(one_int(reader, "SELECT sum(length(v)) FROM t WHERE k % 3 = 0"),
                      1001 * 310); /* k = 0 too */
     expect_intact(reader);
-    sqlite3 *copy = snapshot(f->dir);
-    assert_int_equal(one_int(copy, "SELECT count(*) FROM t"), 3001);
-    assert_int_equal(one_int(copy, "SELECT sum(length(v)) FROM t"), 1001 * 310 + 2000 * 300);
-    expect_intact(copy);
-    sqlite3_close(copy);
+    expect_recovered(f->dir, "SELECT count(*) FROM t", 3001);
+    expect_recovered(f->dir, "SELECT sum(length(v)) FROM t", 1001 * 310 + 2000 * 300);
     sqlite3_close(reader);
     sqlite3_close(db);
 }
@@ -197,7 +204,7 @@ static void a_rolled_back_spill_never_lands_on_frames_committed_since(void **sta
     sqlite3 *a = writer(f->dir, path, sizeof path);
     sqlite3 *b = open_db(path, STORE_VFS_NAME);
     exec(a, "INSERT INTO t VALUES (0, zeroblob(10)); CREATE TABLE w(k INTEGER PRIMARY KEY, v)");
-    exec(a, "PRAGMA cache_size=10; PRAGMA cache_spill=10; PRAGMA wal_autocheckpoint=0");
+    exec(a, SPILL_EARLY);
     exec(b, "PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=0");
     uint64_t seen0, made0, seen, made;
     store_vfs_stats(&seen0, &made0);
@@ -223,10 +230,7 @@ static void a_rolled_back_spill_never_lands_on_frames_committed_since(void **sta
     assert_int_equal(one_int(a, "SELECT count(*) FROM t"), 6); /* a reads the log again */
     assert_int_equal(one_int(b, "SELECT sum(length(v)) FROM t"), 10 + 5 * 500);
     expect_intact(b);
-    sqlite3 *copy = snapshot(f->dir);
-    assert_int_equal(one_int(copy, "SELECT sum(k) FROM t"), 5015);
-    expect_intact(copy);
-    sqlite3_close(copy);
+    expect_recovered(f->dir, "SELECT sum(k) FROM t", 5015);
     sqlite3_close(b);
     sqlite3_close(a);
 }
@@ -241,7 +245,7 @@ static void fail_mid_transaction(const char *dir, const char *next_statement)
     sqlite3 *db = writer(dir, path, sizeof path);
     sqlite3 *reader = open_db(path, NULL);
     exec(db, "INSERT INTO t VALUES (0, zeroblob(10))");
-    exec(db, "PRAGMA cache_size=10; PRAGMA cache_spill=10; PRAGMA wal_autocheckpoint=0");
+    exec(db, SPILL_EARLY);
     exec(db, "BEGIN");
     exec(db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200)"
              " INSERT INTO t SELECT i, randomblob(300) FROM n");
@@ -250,8 +254,8 @@ static void fail_mid_transaction(const char *dir, const char *next_statement)
     if (sqlite3_exec(db, next_statement, NULL, NULL, NULL) != SQLITE_OK)
         failures++;
     if (!sqlite3_get_autocommit(db) &&
-        sqlite3_exec(db, "UPDATE t SET v = randomblob(300) WHERE k % 7 = 0", NULL, NULL,
-                     NULL) != SQLITE_OK)
+        sqlite3_exec(db, "UPDATE t SET v = randomblob(300) WHERE k % 7 = 0", NULL, NULL, NULL) !=
+            SQLITE_OK)
         failures++;
     assert_int_equal(store_vfs_test_fail_next_flush(SQLITE_OK), SQLITE_OK); /* it was used */
     assert_true(failures > 0);
@@ -265,10 +269,7 @@ static void fail_mid_transaction(const char *dir, const char *next_statement)
     exec(db, "INSERT INTO t VALUES (7, randomblob(100))");
     assert_int_equal(one_int(reader, "SELECT sum(k) FROM t"), 7);
     expect_intact(reader);
-    sqlite3 *copy = snapshot(dir);
-    assert_int_equal(one_int(copy, "SELECT sum(k) FROM t"), 7);
-    expect_intact(copy);
-    sqlite3_close(copy);
+    expect_recovered(dir, "SELECT sum(k) FROM t", 7);
     sqlite3_close(reader);
     sqlite3_close(db);
 }
@@ -351,10 +352,7 @@ static void a_failed_write_fails_the_commit_and_changes_nothing(void **state)
     assert_int_equal(one_int(db, "SELECT count(*) FROM t"), 1);
     exec(db, "INSERT INTO t VALUES (3, randomblob(100))"); /* the next commit is fine */
     assert_int_equal(one_int(reader, "SELECT sum(k) FROM t"), 4);
-    sqlite3 *copy = snapshot(f->dir);
-    assert_int_equal(one_int(copy, "SELECT sum(k) FROM t"), 4);
-    expect_intact(copy);
-    sqlite3_close(copy);
+    expect_recovered(f->dir, "SELECT sum(k) FROM t", 4);
     sqlite3_close(reader);
     sqlite3_close(db);
 }
@@ -364,14 +362,12 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(appends_of_a_transaction_reach_the_file_as_one_write,
                                         tu_dir_setup, tu_dir_teardown),
-        cmocka_unit_test_setup_teardown(another_connection_sees_every_commit_whole,
+        cmocka_unit_test_setup_teardown(another_connection_sees_every_commit_whole, tu_dir_setup,
+                                        tu_dir_teardown),
+        cmocka_unit_test_setup_teardown(a_transaction_that_spills_into_the_log_is_recovered_exactly,
                                         tu_dir_setup, tu_dir_teardown),
-        cmocka_unit_test_setup_teardown(
-            a_transaction_that_spills_into_the_log_is_recovered_exactly, tu_dir_setup,
-            tu_dir_teardown),
-        cmocka_unit_test_setup_teardown(
-            a_rolled_back_spill_never_lands_on_frames_committed_since, tu_dir_setup,
-            tu_dir_teardown),
+        cmocka_unit_test_setup_teardown(a_rolled_back_spill_never_lands_on_frames_committed_since,
+                                        tu_dir_setup, tu_dir_teardown),
         cmocka_unit_test_setup_teardown(a_transaction_whose_log_write_failed_cannot_commit,
                                         tu_dir_setup, tu_dir_teardown),
         cmocka_unit_test_setup_teardown(

@@ -545,10 +545,12 @@ static char *dump_derived(fixture *f)
     snprintf(path, sizeof path, "%s/%s", f->dir, TIMS_STORE_DB_FILE);
     sqlite3 *db;
     assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    const char *q[] = {
-        "SELECT * FROM crossings ORDER BY entry", "SELECT * FROM travellers ORDER BY state, number",
-        "SELECT * FROM corrections ORDER BY entry", "SELECT * FROM list_events ORDER BY entry",
-        "SELECT * FROM redactions ORDER BY target, redaction", "SELECT * FROM heads ORDER BY origin"};
+    const char *q[] = {"SELECT * FROM crossings ORDER BY entry",
+                       "SELECT * FROM travellers ORDER BY state, number",
+                       "SELECT * FROM corrections ORDER BY entry",
+                       "SELECT * FROM list_events ORDER BY entry",
+                       "SELECT * FROM redactions ORDER BY target, redaction",
+                       "SELECT * FROM heads ORDER BY origin"};
     tims_buf b = {0};
     for (size_t i = 0; i < TIMS_ARRAY_LEN(q); i++) {
         sqlite3_stmt *st;
@@ -675,8 +677,7 @@ static void full_database_gives_enospc_and_acknowledges_nothing(void **state)
 
 /* The disk fills up just as a commit's log frames are written (the store's VFS writes them
  * as one): nothing is acknowledged, and once there is room the chain goes on without a gap. */
-static void a_failed_log_write_acknowledges_nothing_and_the_next_crossing_is_recorded(
-    void **state)
+static void a_failed_log_write_acknowledges_nothing_and_the_next_crossing_is_recorded(void **state)
 {
     fixture *f = *state;
     record(f, 0, 3);
@@ -845,8 +846,8 @@ static void *write_until_stopped(void *p)
         tims_crossing c;
         tims_diag d;
         sample(w->base + i, &c);
-        if (tims_store_record_crossing(w->f->s, &w->f->kp, c.time_us, &c, &w->refs[w->acked],
-                                       &d) == TIMS_OK) {
+        if (tims_store_record_crossing(w->f->s, &w->f->kp, c.time_us, &c, &w->refs[w->acked], &d) ==
+            TIMS_OK) {
             w->acked_after_failure += w->failed > 0;
             w->acked++;
         } else {
@@ -899,9 +900,8 @@ static void sync_failure_under_concurrent_writers_stops_every_acknowledgement(vo
         for (int k = 0; k < w[i].acked; k++) {
             tims_entry e;
             tims_diag d;
-            assert_int_equal(tims_store_get_entry(f->s, w[i].refs[k].origin, w[i].refs[k].seq, &e,
-                                                  &d),
-                             TIMS_OK);
+            assert_int_equal(
+                tims_store_get_entry(f->s, w[i].refs[k].origin, w[i].refs[k].seq, &e, &d), TIMS_OK);
             assert_memory_equal(e.hash, w[i].refs[k].hash, TIMS_HASH_LEN);
             tims_entry_clear(&e);
         }
@@ -1069,8 +1069,8 @@ static void version_1_database_is_migrated_with_its_data(void **state)
     memset(&v, 0, sizeof v);
     snprintf(v.doc_number, sizeof v.doc_number, "X1234567");
     tims_diag d;
-    assert_int_equal(tims_store_record_correction(f->s, &f->kp, 5, &target, &v, TIMS_CF_DOC_NUMBER, 0,
-                                                  "typo", "o-1", NULL, &d),
+    assert_int_equal(tims_store_record_correction(f->s, &f->kp, 5, &target, &v, TIMS_CF_DOC_NUMBER,
+                                                  0, "typo", "o-1", NULL, &d),
                      TIMS_OK);
     char *before = dump_derived(f);
     tims_store_close(f->s);
