@@ -193,6 +193,7 @@ static void *write_loop(void *p)
 
 static void build(tims_store *s, const tims_keypair *kp, uint64_t n, uint64_t docs, size_t batch,
                   int sign_all);
+static int cmp_double(const void *a, const void *b);
 
 /* durable_rate - crossings per second from `threads` writers, each waiting for its own to be
  * durable, into a new store that first gets `before` crossings (in bulk, not timed). */
@@ -334,6 +335,48 @@ static void signed_row_floor(int rounds, double raw_s, double store_s)
            (rows / rows_t) / (raw_n / raw_t), rows / rows_t, raw_n / raw_t, rounds, store_s);
 }
 
+/* history_after_write - history lookup latency in a store of 100,000 crossings, with no write
+ * between lookups and right after a durable write each (what a node's crossing path does:
+ * SQLite resets a connection's cache when it sees the log changed). */
+static void history_after_write(const tims_keypair *kp)
+{
+    enum { CROSSINGS = 100000, DOCS = 20000, LOOKUPS = 3000 };
+    tims_store *s = fresh_store("after-write");
+    build(s, kp, CROSSINGS, DOCS, 25000, 0);
+    double *lat[2];
+    for (int after = 0; after < 2; after++) {
+        lat[after] = malloc(LOOKUPS * sizeof *lat[after]);
+        if (!lat[after])
+            die("memory", NULL);
+        for (int i = 0; i < LOOKUPS; i++) {
+            tims_crossing c;
+            tims_diag d;
+            if (after) {
+                make_crossing(CROSSINGS + (uint64_t)after * LOOKUPS + (uint64_t)i, DOCS, &c);
+                if (tims_store_record_crossing(s, kp, c.time_us, &c, NULL, &d) != TIMS_OK)
+                    die("record", &d);
+            }
+            make_crossing((uint64_t)rand() % CROSSINGS, DOCS, &c);
+            tims_crossing *h;
+            size_t n;
+            double a = now_s();
+            if (tims_store_history(s, c.issuing_state, c.doc_number, &h, &n, &d) != TIMS_OK)
+                die("history", &d);
+            lat[after][i] = now_s() - a;
+            tims_free(h);
+        }
+        qsort(lat[after], LOOKUPS, sizeof *lat[after], cmp_double);
+    }
+    printf("store.history_no_write_between_us p50 %.1f p99 %.1f us  crossings=%d lookups=%d\n",
+           lat[0][LOOKUPS / 2] * 1e6, lat[0][LOOKUPS * 99 / 100] * 1e6, CROSSINGS, LOOKUPS);
+    printf("store.history_after_write_us p50 %.1f p99 %.1f us  crossings=%d lookups=%d, each "
+           "right after a durable write\n",
+           lat[1][LOOKUPS / 2] * 1e6, lat[1][LOOKUPS * 99 / 100] * 1e6, CROSSINGS, LOOKUPS);
+    free(lat[0]);
+    free(lat[1]);
+    tims_store_close(s);
+}
+
 /* body_of - the crossing body as tims_crossing_to_body writes it (checked once below). */
 static size_t body_of(const tims_crossing *c, char *out, size_t size)
 {
@@ -447,6 +490,7 @@ int main(void)
            one / best);
     one_commit_interleaved(&kp, 8, 0.5, 1.0);
     signed_row_floor(8, 0.5, 1.0);
+    history_after_write(&kp);
     printf("disk.fdatasync_2threads_per_s %.0f writes/s  block=4KiB two threads, own "
            "descriptors of one preallocated file (the store runs up to two log syncs at once)\n",
            raw_fdatasync_rate_2threads(2.0));
