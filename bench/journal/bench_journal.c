@@ -246,93 +246,121 @@ static double durable_rate(int threads, double seconds, const tims_keypair *kp, 
     return rate;
 }
 
-/* one_commit_interleaved - one writer, one durable commit per crossing, into one store, in
- * `rounds` rounds of `store_s` seconds, each right after `raw_s` seconds of the raw rate
- * (4 KiB + fdatasync into a preallocated ring on the same disk), so that the shared VM's
- * drifting speed touches both alike; prints both rates and their ratio. */
-static void one_commit_interleaved(const tims_keypair *kp, int rounds, double raw_s, double store_s)
+/* Interleaved rounds: `rounds` times, `raw_s` seconds of the raw rate (4 KiB + fdatasync into
+ * a preallocated ring on the same disk) and then `work_s` seconds of some durable work, so that
+ * the shared VM's drifting speed touches both alike. work(arg, seconds) runs for about that
+ * long and returns how many it made durable; it runs once first to warm up, not counted. */
+typedef long (*timed_work)(void *arg, double seconds);
+
+typedef struct interleaved {
+    double raw_per_s, work_per_s; /* over all rounds */
+    double lo, hi;                /* the lowest and highest ratio of one round */
+} interleaved;
+
+static interleaved interleave(int rounds, double raw_s, double work_s, timed_work work, void *arg)
 {
-    tims_store *s = fresh_store("interleaved");
-    writer w = {s, kp, 0, now_s() + 0.5, 0}; /* warm-up: the log grows to its reused size */
-    write_loop(&w);
-    double raw_n = 0, raw_t = 0, store_n = 0, store_t = 0, lo = 1e9, hi = 0;
+    work(arg, 0.5);
+    double raw_n = 0, raw_t = 0, work_n = 0, work_t = 0;
+    interleaved out = {0, 0, 1e9, 0};
     for (int r = 0; r < rounds; r++) {
         double raw = raw_fdatasync_rate(raw_s, 1);
         raw_n += raw * raw_s;
         raw_t += raw_s;
-        w.done = 0;
         double t0 = now_s();
-        w.until = t0 + store_s;
-        write_loop(&w);
-        double dt = now_s() - t0, rate = (double)w.done / dt;
-        store_n += (double)w.done;
-        store_t += dt;
-        lo = rate / raw < lo ? rate / raw : lo;
-        hi = rate / raw > hi ? rate / raw : hi;
+        long n = work(arg, work_s);
+        double dt = now_s() - t0, ratio = (double)n / dt / raw;
+        work_n += (double)n;
+        work_t += dt;
+        out.lo = ratio < out.lo ? ratio : out.lo;
+        out.hi = ratio > out.hi ? ratio : out.hi;
     }
-    tims_store_close(s);
+    out.raw_per_s = raw_n / raw_t;
+    out.work_per_s = work_n / work_t;
+    return out;
+}
+
+static long store_work(void *arg, double seconds)
+{
+    writer *w = arg;
+    w->done = 0;
+    w->until = now_s() + seconds;
+    write_loop(w);
+    return w->done;
+}
+
+/* one_commit_interleaved - one writer, one durable commit per crossing, into one store, in
+ * interleaved rounds against the raw rate; prints both rates and their ratio. */
+static void one_commit_interleaved(const tims_keypair *kp, int rounds, double raw_s, double store_s)
+{
+    writer w = {fresh_store("interleaved"), kp, 0, 0, 0};
+    interleaved r = interleave(rounds, raw_s, store_s, store_work, &w);
+    tims_store_close(w.s);
     printf("store.durable_interleaved_per_s %.0f crossings/s  threads=1 commit=each "
            "rounds=%dx%.1fs\n",
-           store_n / store_t, rounds, store_s);
+           r.work_per_s, rounds, store_s);
     printf("disk.fdatasync_interleaved_per_s %.0f writes/s  block=4KiB preallocated, "
            "rounds=%dx%.1fs, each just before a round of the store\n",
-           raw_n / raw_t, rounds, raw_s);
+           r.raw_per_s, rounds, raw_s);
     printf("store.durable_vs_fdatasync %.2f ratio  interleaved rounds (per round %.2f-%.2f) "
            "target>=0.8\n",
-           (store_n / store_t) / (raw_n / raw_t), lo, hi);
+           r.work_per_s / r.raw_per_s, r.lo, r.hi);
+}
+
+/* The floor: each commit signs a 700-byte row with Ed25519 and inserts it alone into an SQLite
+ * table without an index (synchronous=FULL, the store's VFS). */
+typedef struct signed_rows {
+    sqlite3_stmt *insert;
+    unsigned char sk[crypto_sign_SECRETKEYBYTES];
+    unsigned char body[700];
+    long made;
+} signed_rows;
+
+static long signed_row_work(void *arg, double seconds)
+{
+    signed_rows *f = arg;
+    unsigned char sig[crypto_sign_BYTES];
+    long n = 0;
+    double until = now_s() + seconds;
+    do {
+        f->body[f->made++ % sizeof f->body]++;
+        crypto_sign_detached(sig, NULL, f->body, sizeof f->body, f->sk);
+        sqlite3_bind_blob(f->insert, 1, f->body, sizeof f->body, SQLITE_STATIC);
+        sqlite3_bind_blob(f->insert, 2, sig, sizeof sig, SQLITE_STATIC);
+        if (sqlite3_step(f->insert) != SQLITE_DONE || sqlite3_reset(f->insert) != SQLITE_OK)
+            die("floor insert", NULL);
+        n++;
+    } while (now_s() < until);
+    return n;
 }
 
 /* signed_row_floor - the least a signed durable commit costs on this disk, for comparison
- * with the store's: each commit signs a 700-byte row with Ed25519 and inserts it alone into an
- * SQLite table without an index (synchronous=FULL, the store's VFS); interleaved with the raw
- * rate as above. */
+ * with the store's, in interleaved rounds against the raw rate. */
 static void signed_row_floor(int rounds, double raw_s, double store_s)
 {
     char path[600];
     snprintf(path, sizeof path, "%s/floor.db", base);
-    unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES], sig[64];
+    static signed_rows f;
+    unsigned char pk[crypto_sign_PUBLICKEYBYTES];
     if (sodium_init() < 0)
         die("libsodium", NULL);
-    crypto_sign_keypair(pk, sk);
+    crypto_sign_keypair(pk, f.sk);
+    memset(f.body, 'a', sizeof f.body);
     sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
     if (store_vfs_register() != SQLITE_OK ||
         sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, STORE_VFS_NAME) ||
         sqlite3_exec(db,
                      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
                      " CREATE TABLE j(id INTEGER PRIMARY KEY, body BLOB, sig BLOB)",
                      NULL, NULL, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "INSERT INTO j(body, sig) VALUES (?, ?)", -1, &st, NULL))
+        sqlite3_prepare_v2(db, "INSERT INTO j(body, sig) VALUES (?, ?)", -1, &f.insert, NULL))
         die("floor database", NULL);
-    unsigned char body[700];
-    memset(body, 'a', sizeof body);
-    double raw_n = 0, raw_t = 0, rows = 0, rows_t = 0;
-    for (int r = -1; r < rounds; r++) { /* round -1 warms up */
-        double raw = raw_fdatasync_rate(raw_s, 1);
-        long n = 0;
-        double t0 = now_s(), t;
-        do {
-            body[n % sizeof body]++;
-            crypto_sign_detached(sig, NULL, body, sizeof body, sk);
-            sqlite3_bind_blob(st, 1, body, sizeof body, SQLITE_STATIC);
-            sqlite3_bind_blob(st, 2, sig, sizeof sig, SQLITE_STATIC);
-            if (sqlite3_step(st) != SQLITE_DONE || sqlite3_reset(st) != SQLITE_OK)
-                die("floor insert", NULL);
-            n++;
-        } while ((t = now_s()) - t0 < store_s);
-        if (r >= 0) {
-            raw_n += raw * raw_s;
-            raw_t += raw_s;
-            rows += (double)n;
-            rows_t += t - t0;
-        }
-    }
-    sqlite3_finalize(st);
+    interleaved r = interleave(rounds, raw_s, store_s, signed_row_work, &f);
+    sqlite3_finalize(f.insert);
     sqlite3_close(db);
     printf("floor.signed_row_vs_fdatasync %.2f ratio  %.0f commits/s against %.0f writes/s: a "
            "signed 700-byte row per commit, no index, nothing else (the least any signed "
            "commit costs here) rounds=%dx%.1fs\n",
-           (rows / rows_t) / (raw_n / raw_t), rows / rows_t, raw_n / raw_t, rounds, store_s);
+           r.work_per_s / r.raw_per_s, r.work_per_s, r.raw_per_s, rounds, store_s);
 }
 
 /* history_after_write - history lookup latency in a store of 100,000 crossings, with no write
