@@ -82,6 +82,16 @@ static void sample(int i, tims_crossing *c)
     snprintf(c->decision, sizeof c->decision, "admitted");
 }
 
+/* expect_head_seq - the newest seq of pk's chain in s is want. */
+static void expect_head_seq(tims_store *s, const uint8_t *pk, uint64_t want)
+{
+    uint64_t seq;
+    uint8_t hash[TIMS_HASH_LEN];
+    tims_diag d;
+    assert_int_equal(tims_store_head(s, pk, &seq, hash, &d), TIMS_OK);
+    assert_int_equal(seq, want);
+}
+
 static void record(fixture *f, int from, int to)
 {
     for (int i = from; i < to; i++) {
@@ -162,10 +172,7 @@ static void recorded_crossings_show_in_history_oldest_first(void **state)
     assert_int_equal(tims_store_history(f->s, "UTO", "NOSUCH", &h, &n, &d), TIMS_OK);
     assert_int_equal(n, 0);
     assert_null(h);
-    uint64_t seq;
-    uint8_t hash[TIMS_HASH_LEN];
-    assert_int_equal(tims_store_head(f->s, f->kp.pk, &seq, hash, &d), TIMS_OK);
-    assert_int_equal(seq, 1001);
+    expect_head_seq(f->s, f->kp.pk, 1001);
     expect_verify_ok(f, TIMS_VERIFY_STRICT);
 }
 
@@ -339,10 +346,7 @@ static void failed_allocation_writes_nothing_and_keeps_seqs_gapless(void **state
         tims_alloc_fail_after(-1);
         if (err == TIMS_ENOMEM) {
             failures++;
-            uint64_t seq;
-            uint8_t hash[TIMS_HASH_LEN];
-            assert_int_equal(tims_store_head(f->s, f->kp.pk, &seq, hash, &d), TIMS_OK);
-            assert_int_equal(seq, 2);
+            expect_head_seq(f->s, f->kp.pk, 2);
         }
     }
     assert_int_equal(err, TIMS_OK);
@@ -666,10 +670,7 @@ static void full_database_gives_enospc_and_acknowledges_nothing(void **state)
     assert_int_equal(err, TIMS_ENOSPC);
     assert_non_null(strstr(d.text, "is full"));
     assert_non_null(strstr(d.text, "nothing was written"));
-    uint64_t seq;
-    uint8_t hash[TIMS_HASH_LEN];
-    assert_int_equal(tims_store_head(f->s, f->kp.pk, &seq, hash, &d), TIMS_OK);
-    assert_int_equal(seq, (uint64_t)ok);
+    expect_head_seq(f->s, f->kp.pk, (uint64_t)ok);
     reopen(f); /* no limit any more: the chain continues without a gap */
     record(f, ok, ok + 1);
     expect_verify_ok(f, TIMS_VERIFY_STRICT);
@@ -688,15 +689,11 @@ static void a_failed_log_write_acknowledges_nothing_and_the_next_crossing_is_rec
     assert_int_equal(tims_store_record_crossing(f->s, &f->kp, 1, &c, NULL, &d), TIMS_ENOSPC);
     assert_non_null(strstr(d.text, "is full"));
     assert_non_null(strstr(d.text, "nothing was written"));
-    uint64_t seq;
-    uint8_t hash[TIMS_HASH_LEN];
-    assert_int_equal(tims_store_head(f->s, f->kp.pk, &seq, hash, &d), TIMS_OK);
-    assert_int_equal(seq, 3);
+    expect_head_seq(f->s, f->kp.pk, 3);
     record(f, 3, 6);
     expect_verify_ok(f, TIMS_VERIFY_STRICT);
     reopen(f);
-    assert_int_equal(tims_store_head(f->s, f->kp.pk, &seq, hash, &d), TIMS_OK);
-    assert_int_equal(seq, 6);
+    expect_head_seq(f->s, f->kp.pk, 6);
     expect_verify_ok(f, TIMS_VERIFY_STRICT);
 }
 
@@ -766,11 +763,7 @@ static void unwritable_data_folder_gives_eacces_for_an_unprivileged_user(void **
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), 0);
     reopen(f);
-    uint64_t seq;
-    uint8_t hash[TIMS_HASH_LEN];
-    tims_diag d;
-    assert_int_equal(tims_store_head(f->s, f->kp.pk, &seq, hash, &d), TIMS_OK);
-    assert_int_equal(seq, 3);
+    expect_head_seq(f->s, f->kp.pk, 3);
 }
 
 /* ---- group commit -------------------------------------------------------------------- */
@@ -816,13 +809,9 @@ static void concurrent_writers_share_commits_and_keep_seqs_gapless(void **state)
         failures += a[i].failures;
     }
     assert_int_equal(failures, 0);
-    uint64_t seq;
-    uint8_t hash[TIMS_HASH_LEN];
     tims_diag d;
-    assert_int_equal(tims_store_head(f->s, f->kp.pk, &seq, hash, &d), TIMS_OK);
-    assert_int_equal(seq, 6 * EACH);
-    assert_int_equal(tims_store_head(f->s, other.pk, &seq, hash, &d), TIMS_OK);
-    assert_int_equal(seq, 2 * EACH);
+    expect_head_seq(f->s, f->kp.pk, 6 * EACH);
+    expect_head_seq(f->s, other.pk, 2 * EACH);
     reopen(f);
     tims_verify_report r;
     assert_int_equal(tims_store_verify(f->s, TIMS_VERIFY_STRICT, &r, &d), TIMS_OK);
@@ -1021,11 +1010,7 @@ static void a_later_sync_that_succeeds_first_acknowledges_the_batch_before_it(vo
     /* batch 1's own sync then failed: the store takes no more writes */
     expect_no_more_writes(f);
     reopen(f);
-    tims_diag d;
-    uint64_t seq;
-    uint8_t hash[TIMS_HASH_LEN];
-    assert_int_equal(tims_store_head(f->s, f->kp.pk, &seq, hash, &d), TIMS_OK);
-    assert_int_equal(seq, 2);
+    expect_head_seq(f->s, f->kp.pk, 2);
     expect_verify_ok(f, TIMS_VERIFY_STRICT);
 }
 
